@@ -1,0 +1,43 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { createAuthenticator } from '../lib/auth';
+import { createSsmClient, createStsClient } from '../lib/aws';
+import { loadConfig } from '../lib/config';
+import { createGrantStore, selectGrant } from '../lib/grants';
+import { jsonResponse, parseCredentialsRequest, withHttp } from '../lib/http';
+import { createIssuer } from '../lib/issue';
+import { createLogger, createMetrics } from '../lib/observability';
+
+const config = loadConfig();
+const logger = createLogger();
+const metrics = createMetrics();
+const grants = createGrantStore(config, { ssm: createSsmClient(config.region), log: logger });
+const authenticate = createAuthenticator(config);
+const issuer = createIssuer({
+  sts: createStsClient(config.region),
+  stsFor: (credentials) => createStsClient(config.region, credentials),
+});
+
+/** POST /credentials: parse → authenticate → authorize → issue → respond. */
+async function credentials(event: APIGatewayProxyEvent) {
+  const request = parseCredentialsRequest(event);
+  const caller = await authenticate(event);
+  const grant = selectGrant((await grants.get()).grants, request, caller);
+  const issued = await issuer.issue({
+    grant,
+    caller,
+    durationSeconds: request.durationSeconds,
+    callerPolicy: request.sessionPolicy,
+  });
+  logger.info('credentials issued', {
+    grant: grant.name,
+    caller: caller.arn,
+    roleArn: grant.roleArn,
+    session: issued.AssumedRoleUser.Arn,
+    expiration: issued.Credentials.Expiration,
+  });
+  metrics.addMetric('CredentialsIssued', MetricUnit.Count, 1);
+  return jsonResponse(200, issued);
+}
+
+export const handler = withHttp(credentials, { logger, metrics });

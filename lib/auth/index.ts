@@ -1,0 +1,56 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
+import type { BrokerConfig } from '../config';
+import { Unauthenticated } from '../errors';
+import { type Caller, parseCallerArn } from '../principals';
+import { IDENTITY_HEADER } from './headers';
+import { createStsIdentityVerifier, type StsIdentityVerifier } from './sts-identity';
+
+export { IDENTITY_HEADER, SERVER_ID_HEADER } from './headers';
+export { createStsIdentityVerifier, type IdentityTokenPayload } from './sts-identity';
+
+type HttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2WithIAMAuthorizer;
+
+/** Resolves the verified caller of a request, or throws Unauthenticated (401) / Unavailable (503). */
+export type Authenticator = (event: HttpEvent) => Promise<Caller>;
+
+/** The caller ARN API Gateway verified: REST (v1) identity, or HTTP API / Function URL IAM authorizer. */
+function iamUserArn(event: HttpEvent): unknown {
+  const context = event.requestContext as {
+    identity?: { userArn?: unknown };
+    authorizer?: { iam?: { userArn?: unknown } } | null;
+  };
+  return context?.identity?.userArn ?? context?.authorizer?.iam?.userArn;
+}
+
+function header(event: HttpEvent, name: string): string | undefined {
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === name) return value ?? undefined;
+  }
+  return undefined;
+}
+
+function toCaller(arn: unknown): Caller {
+  const caller = typeof arn === 'string' ? parseCallerArn(arn) : null;
+  if (!caller) throw new Unauthenticated('no verifiable caller identity');
+  return caller;
+}
+
+/**
+ * Authenticates callers the way the broker is configured to. `iam`: trust API Gateway's
+ * SigV4 verification and read the caller ARN from the request context, refusing anything
+ * that is not a well-formed principal ARN (serverless-offline fills in a placeholder).
+ * `sts`: verify the caller's signed GetCallerIdentity in X-RoleBroker-Identity.
+ */
+export function createAuthenticator(
+  config: Pick<BrokerConfig, 'auth' | 'serverId' | 'stsIdentityEndpoints'>,
+  deps: { verify?: StsIdentityVerifier } = {},
+): Authenticator {
+  if (config.auth === 'iam') return async (event) => toCaller(iamUserArn(event));
+  const verify =
+    deps.verify ??
+    createStsIdentityVerifier({
+      serverId: config.serverId,
+      allowedEndpoints: config.stsIdentityEndpoints,
+    });
+  return async (event) => toCaller(await verify(header(event, IDENTITY_HEADER)));
+}

@@ -1,0 +1,42 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity } from '@smithy/types';
+
+/** Connect and per-attempt timeouts; with 3 attempts and backoff a hung upstream fails in ~10 s, inside API Gateway's 29 s. */
+const CONNECT_TIMEOUT_MS = 1_000;
+const REQUEST_TIMEOUT_MS = 3_000;
+const MAX_ATTEMPTS = 3;
+
+let sharedHandler: NodeHttpHandler | undefined;
+
+/** One keep-alive connection pool for every client this process creates. */
+function requestHandler(): NodeHttpHandler {
+  sharedHandler ??= new NodeHttpHandler({
+    connectionTimeout: CONNECT_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+  });
+  return sharedHandler;
+}
+
+/**
+ * An STS client for `region` (the SDK's regional endpoint, or AWS_ENDPOINT_URL_STS), with
+ * timeouts and keep-alive. Without `credentials` it uses the default chain (the execution role).
+ */
+export function createStsClient(region: string, credentials?: AwsCredentialIdentity): STSClient {
+  return new STSClient({
+    region,
+    maxAttempts: MAX_ATTEMPTS,
+    requestHandler: requestHandler(),
+    ...(credentials ? { credentials } : {}),
+  });
+}
+
+/** An SSM client for `region` with the same timeouts and connection pool. */
+export function createSsmClient(region: string): SSMClient {
+  return new SSMClient({ region, maxAttempts: MAX_ATTEMPTS, requestHandler: requestHandler() });
+}

@@ -1,0 +1,49 @@
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'RequestThrottled',
+  'RequestThrottledException',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+export type AwsFailure = 'throttled' | 'refused' | 'unavailable' | 'unknown';
+
+/**
+ * Sorts an error thrown by an AWS SDK call (after the SDK's own retries) into what the
+ * broker should tell its caller. 'unknown' means it did not come from AWS or the network.
+ */
+export function classifyAwsError(error: unknown): AwsFailure {
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  if (!e || typeof e !== 'object') return 'unknown';
+  if (THROTTLING.has(e.name ?? '') || e.$metadata?.httpStatusCode === 429) return 'throttled';
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return 'unavailable';
+  if (status !== undefined && status >= 400) return 'refused';
+  if (
+    NETWORK_CODES.has(e.code ?? '') ||
+    e.name === 'TimeoutError' ||
+    e.name === 'RequestTimeout' ||
+    e.name === 'AbortError'
+  ) {
+    return 'unavailable';
+  }
+  return 'unknown';
+}
+
+/** The AWS error code, safe to log (never the message, which can quote request values). */
+export function awsErrorName(error: unknown): string {
+  const e = error as { name?: string; code?: string } | null;
+  return e?.name ?? e?.code ?? 'Error';
+}

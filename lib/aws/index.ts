@@ -1,0 +1,2 @@
+export { createSsmClient, createStsClient } from './clients';
+export { type AwsFailure, awsErrorName, classifyAwsError } from './errors';

@@ -1,0 +1,57 @@
+/**
+ * Errors the broker knows how to answer. Each carries the HTTP status and the contract's
+ * error code; its message is safe to return to a caller (no secrets, no upstream text).
+ * Anything that is not a BrokerError is answered as a bare 500 by lib/http.
+ */
+export class BrokerError extends Error {
+  readonly statusCode: number = 500;
+  readonly code: string = 'InternalError';
+}
+
+export class ValidationError extends BrokerError {
+  override readonly statusCode = 400;
+  override readonly code = 'ValidationError';
+  override name = 'ValidationError';
+}
+
+export class Unauthenticated extends BrokerError {
+  override readonly statusCode = 401;
+  override readonly code = 'Unauthenticated';
+  override name = 'Unauthenticated';
+}
+
+export class AccessDenied extends BrokerError {
+  override readonly statusCode = 403;
+  override readonly code = 'AccessDenied';
+  override name = 'AccessDenied';
+}
+
+export class PayloadTooLarge extends BrokerError {
+  override readonly statusCode = 413;
+  override readonly code = 'PayloadTooLarge';
+  override name = 'PayloadTooLarge';
+}
+
+export class Throttled extends BrokerError {
+  override readonly statusCode = 429;
+  override readonly code = 'Throttled';
+  override name = 'Throttled';
+  /** Seconds the caller should wait; sent as Retry-After. */
+  readonly retryAfterSeconds: number;
+  constructor(message: string, options?: ErrorOptions & { retryAfterSeconds?: number }) {
+    super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? 1;
+  }
+}
+
+export class UpstreamRefused extends BrokerError {
+  override readonly statusCode = 502;
+  override readonly code = 'UpstreamRefused';
+  override name = 'UpstreamRefused';
+}
+
+export class Unavailable extends BrokerError {
+  override readonly statusCode = 503;
+  override readonly code = 'Unavailable';
+  override name = 'Unavailable';
+}

@@ -1,0 +1,78 @@
+import { GetParametersByPathCommand, type Parameter, type SSMClient } from '@aws-sdk/client-ssm';
+import { awsErrorName } from '../aws';
+import type { BrokerConfig, Partition } from '../config';
+import { createGrantCache, type GrantCache } from './cache';
+import { type Grant, parseGrant } from './schema';
+
+/** The grants under a prefix, plus the ones that were skipped and why. */
+export interface GrantSet {
+  readonly grants: readonly Grant[];
+  readonly invalid: readonly { readonly name: string; readonly reason: string }[];
+}
+
+/** Reads every parameter under `${prefix}/grants/` (recursive, decrypted, all pages). */
+export async function loadGrants(
+  ssm: SSMClient,
+  prefix: string,
+  partition: Partition,
+): Promise<GrantSet> {
+  const path = `${prefix}/grants`;
+  const parameters: Parameter[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ssm.send(
+      new GetParametersByPathCommand({
+        Path: path,
+        Recursive: true,
+        WithDecryption: true,
+        MaxResults: 10,
+        NextToken: nextToken,
+      }),
+    );
+    parameters.push(...(page.Parameters ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+
+  const grants: Grant[] = [];
+  const invalid: { name: string; reason: string }[] = [];
+  for (const p of parameters) {
+    const name = (p.Name ?? '').slice(path.length + 1);
+    if (p.Type !== 'SecureString' && p.Type !== 'String') {
+      invalid.push({ name, reason: `parameter type ${p.Type} is not String or SecureString` });
+      continue;
+    }
+    const result = parseGrant(name, p.Value ?? '', partition);
+    if (result.ok) grants.push(result.grant);
+    else invalid.push({ name, reason: result.reason });
+  }
+  grants.sort((a, b) => a.name.localeCompare(b.name));
+  return { grants, invalid };
+}
+
+/** What the grant store reports; Powertools' Logger fits. */
+export interface GrantLog {
+  warn(message: string, extra: Record<string, unknown>): void;
+}
+
+/** The broker's grant source: SSM behind a cache, logging skipped grants and stale serving. */
+export function createGrantStore(
+  config: Pick<BrokerConfig, 'ssmPrefix' | 'partition' | 'grantsTtlMs' | 'maxStaleMs'>,
+  deps: { ssm: SSMClient; log: GrantLog },
+): GrantCache {
+  const { ssm, log } = deps;
+  return createGrantCache({
+    ttlMs: config.grantsTtlMs,
+    maxStaleMs: config.maxStaleMs,
+    load: async () => {
+      const set = await loadGrants(ssm, config.ssmPrefix, config.partition);
+      for (const { name, reason } of set.invalid)
+        log.warn('grant skipped', { grant: name, reason });
+      return set;
+    },
+    onStale: (error, ageMs) =>
+      log.warn('grant store failed; serving last good grants', {
+        error: awsErrorName(error),
+        ageSeconds: Math.round(ageMs / 1000),
+      }),
+  });
+}

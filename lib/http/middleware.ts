@@ -1,0 +1,73 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy, { type MiddlewareObj, type Request } from '@middy/core';
+import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import { awsErrorName } from '../aws';
+import { BrokerError } from '../errors';
+import { errorResponse } from './response';
+
+type HttpEvent = { requestContext?: { requestId?: string } };
+type HttpRequest = Request<HttpEvent, APIGatewayProxyResult, Error, Context>;
+
+/** API Gateway's request id when there is one (what callers see), else Lambda's. */
+export function requestIdOf(event: HttpEvent, context: Context): string {
+  return event?.requestContext?.requestId ?? context.awsRequestId;
+}
+
+interface ContractOptions {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** middy middleware: tags logs with the request id and turns every error into the contract's JSON body. */
+function httpContract(options: ContractOptions): MiddlewareObj<HttpEvent, APIGatewayProxyResult> {
+  const { logger, metrics } = options;
+
+  const httpContractBefore = (request: HttpRequest) => {
+    logger.appendKeys({ requestId: requestIdOf(request.event, request.context) });
+  };
+
+  const httpContractOnError = (request: HttpRequest) => {
+    const error = request.error;
+    const response = errorResponse(error, requestIdOf(request.event, request.context));
+    if (error instanceof BrokerError) {
+      const fields = { status: error.statusCode, code: error.code };
+      if (error.statusCode >= 500) {
+        logger.warn('request failed upstream', { ...fields, cause: awsErrorName(error.cause) });
+      } else {
+        logger.info('request refused', { ...fields, reason: error.message });
+      }
+      metrics
+        .singleMetric()
+        .addDimension('Code', error.code)
+        .addMetric('Errors', MetricUnit.Count, 1);
+    } else {
+      // Unknown errors are bugs: log where, not what (a message could quote input).
+      const stack = error?.stack?.split('\n').slice(1, 6).join('\n');
+      logger.error('unhandled error', { errorName: error?.name ?? 'unknown', stack });
+      metrics
+        .singleMetric()
+        .addDimension('Code', 'InternalError')
+        .addMetric('Errors', MetricUnit.Count, 1);
+    }
+    request.response = response;
+  };
+
+  return { before: httpContractBefore, onError: httpContractOnError };
+}
+
+/**
+ * Wraps a handler with Powertools logging and metrics and the contract's error mapping.
+ * The handler may throw BrokerErrors freely; they become 4xx/5xx JSON responses.
+ */
+export function withHttp<E extends HttpEvent>(
+  handler: (event: E, context: Context) => Promise<APIGatewayProxyResult>,
+  options: ContractOptions,
+) {
+  return middy<E, APIGatewayProxyResult>(handler)
+    .use(injectLambdaContext(options.logger, { resetKeys: true }))
+    .use(logMetrics(options.metrics))
+    .use(httpContract(options) as MiddlewareObj<E, APIGatewayProxyResult>);
+}

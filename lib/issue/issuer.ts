@@ -1,0 +1,199 @@
+import {
+  AssumeRoleCommand,
+  type AssumeRoleCommandInput,
+  type STSClient,
+} from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { awsErrorName, classifyAwsError } from '../aws';
+import { Throttled, Unavailable, UpstreamRefused, ValidationError } from '../errors';
+import type { Grant } from '../grants';
+import { type Caller, sessionNameFor } from '../principals';
+import { type AssumeRoleCredentials, HubSessionCache } from './hub-cache';
+
+/** AWS caps chained role sessions at one hour, and the broker always chains. */
+export const MIN_DURATION_SECONDS = 900;
+export const DEFAULT_DURATION_SECONDS = 900;
+const HUB_SESSION_NAME = 'rolebroker-hub';
+const HUB_DURATION_SECONDS = 3600;
+const POLICY_ERRORS = new Set(['MalformedPolicyDocument', 'PackedPolicyTooLarge']);
+
+export interface IssueInput {
+  readonly grant: Grant;
+  readonly caller: Caller;
+  readonly durationSeconds?: number;
+  /** Only for grants without their own session policy; see checkRequest. */
+  readonly callerPolicy?: Record<string, unknown>;
+}
+
+/** The 200 body: `aws sts assume-role` output plus the grant used. */
+export interface IssuedCredentials {
+  readonly Credentials: {
+    readonly AccessKeyId: string;
+    readonly SecretAccessKey: string;
+    readonly SessionToken: string;
+    readonly Expiration: string;
+  };
+  readonly AssumedRoleUser: { readonly AssumedRoleId: string; readonly Arn: string };
+  readonly SourceIdentity?: string;
+  readonly Grant: string;
+}
+
+export interface IssuerDeps {
+  /** STS client with the broker's own (execution role) credentials. */
+  readonly sts: STSClient;
+  /** Builds an STS client that signs with hub-role credentials. */
+  readonly stsFor: (credentials: AwsCredentialIdentity) => STSClient;
+  readonly hubs?: HubSessionCache;
+  readonly now?: () => number;
+  /** Observability hook: one call per AssumeRole sent. */
+  readonly onAssumeRole?: (hop: 'hub' | 'target') => void;
+}
+
+export interface Issuer {
+  /** Checks the request against the grant, chains through hubs and assumes the target role. */
+  issue(input: IssueInput): Promise<IssuedCredentials>;
+  /** Drops cached hub sessions. */
+  clear(): void;
+}
+
+/** Rejects what the grant does not allow, before any STS call. */
+function checkRequest(input: IssueInput): number {
+  const { grant } = input;
+  const duration = input.durationSeconds ?? DEFAULT_DURATION_SECONDS;
+  if (duration < MIN_DURATION_SECONDS || duration > grant.maxDurationSeconds) {
+    throw new ValidationError(
+      `durationSeconds must be between ${MIN_DURATION_SECONDS} and ${grant.maxDurationSeconds} (this grant's maximum)`,
+    );
+  }
+  if (input.callerPolicy && (grant.sessionPolicy || grant.sessionPolicyArns.length > 0)) {
+    throw new ValidationError(
+      'sessionPolicy is not accepted for this grant: it already applies its own session policy',
+    );
+  }
+  return duration;
+}
+
+function toIssued(
+  grant: Grant,
+  out: {
+    Credentials?: AssumeRoleCredentials;
+    AssumedRoleUser?: { AssumedRoleId?: string; Arn?: string };
+    SourceIdentity?: string;
+  },
+  sourceIdentity: string | undefined,
+): IssuedCredentials {
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+    throw new Unavailable('STS returned no credentials');
+  }
+  return {
+    Credentials: {
+      AccessKeyId: c.AccessKeyId,
+      SecretAccessKey: c.SecretAccessKey,
+      SessionToken: c.SessionToken,
+      Expiration: c.Expiration.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    },
+    AssumedRoleUser: {
+      AssumedRoleId: out.AssumedRoleUser?.AssumedRoleId ?? '',
+      Arn: out.AssumedRoleUser?.Arn ?? '',
+    },
+    ...(sourceIdentity ? { SourceIdentity: out.SourceIdentity ?? sourceIdentity } : {}),
+    Grant: grant.name,
+  };
+}
+
+function mapStsError(error: unknown, grant: Grant, callerPolicy: boolean): Error {
+  const name = awsErrorName(error);
+  if (callerPolicy && POLICY_ERRORS.has(name)) {
+    return new ValidationError(`sessionPolicy was rejected by STS (${name})`, { cause: error });
+  }
+  switch (classifyAwsError(error)) {
+    case 'throttled':
+      return new Throttled('STS is throttling the broker; retry later', {
+        cause: error,
+        retryAfterSeconds: 2,
+      });
+    case 'refused':
+      return new UpstreamRefused(
+        `STS refused the broker for grant ${grant.name} (${name}): check the role's trust policy, external ID and the broker's permissions`,
+        { cause: error },
+      );
+    case 'unavailable':
+      return new Unavailable('STS is unreachable; retry later', { cause: error });
+    default:
+      return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/**
+ * Issues credentials for one grant: through each `via` hub role (sessions cached and shared,
+ * without caller identity), then the target role with the grant's external ID, the caller's
+ * session name and SourceIdentity, and the grant's scoping. Final sessions are never cached.
+ */
+export function createIssuer(deps: IssuerDeps): Issuer {
+  const hubs = deps.hubs ?? new HubSessionCache(deps.now);
+
+  async function hubClient(via: readonly string[]): Promise<STSClient> {
+    let client = deps.sts;
+    for (let i = 0; i < via.length; i++) {
+      const source = client;
+      const roleArn = via[i] as string;
+      const session = await hubs.get(via.slice(0, i + 1).join('>'), async () => {
+        deps.onAssumeRole?.('hub');
+        const out = await source.send(
+          new AssumeRoleCommand({
+            RoleArn: roleArn,
+            RoleSessionName: HUB_SESSION_NAME,
+            DurationSeconds: HUB_DURATION_SECONDS,
+          }),
+        );
+        const c = out.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+          throw new Unavailable('STS returned no credentials for a hub role');
+        }
+        return {
+          client: deps.stsFor({
+            accessKeyId: c.AccessKeyId,
+            secretAccessKey: c.SecretAccessKey,
+            sessionToken: c.SessionToken,
+            expiration: c.Expiration,
+          }),
+          expiresAt: c.Expiration.getTime(),
+        };
+      });
+      client = session.client;
+    }
+    return client;
+  }
+
+  return {
+    async issue(input) {
+      const { grant, caller } = input;
+      const durationSeconds = checkRequest(input);
+      const sessionName = sessionNameFor(caller);
+      const policy = grant.sessionPolicy ?? input.callerPolicy;
+      const tags = Object.entries(grant.sessionTags).map(([Key, Value]) => ({ Key, Value }));
+      const params: AssumeRoleCommandInput = {
+        RoleArn: grant.roleArn,
+        RoleSessionName: sessionName,
+        DurationSeconds: durationSeconds,
+        ...(grant.externalId ? { ExternalId: grant.externalId } : {}),
+        ...(policy ? { Policy: JSON.stringify(policy) } : {}),
+        ...(grant.sessionPolicyArns.length
+          ? { PolicyArns: grant.sessionPolicyArns.map((arn) => ({ arn })) }
+          : {}),
+        ...(tags.length ? { Tags: tags } : {}),
+        ...(grant.sourceIdentity ? { SourceIdentity: sessionName } : {}),
+      };
+      try {
+        const client = await hubClient(grant.via);
+        deps.onAssumeRole?.('target');
+        const out = await client.send(new AssumeRoleCommand(params));
+        return toIssued(grant, out, grant.sourceIdentity ? sessionName : undefined);
+      } catch (error) {
+        throw mapStsError(error, grant, input.callerPolicy !== undefined);
+      }
+    },
+    clear: () => hubs.clear(),
+  };
+}

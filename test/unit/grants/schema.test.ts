@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { parseGrant } from '../../../lib/grants';
+
+const base = {
+  roleArn: 'arn:aws:iam::222222222222:role/AuditReadOnly',
+  externalId: 'c9f1e0d2-5a1b-4c3d-9e8f-0a1b2c3d4e5f',
+  principals: ['arn:aws:iam::111111111111:role/audit-*'],
+};
+const parse = (doc: object, name = 'audit') => parseGrant(name, JSON.stringify(doc), 'aws');
+const reasonOf = (doc: object, name?: string) => {
+  const r = parse(doc, name);
+  if (r.ok) throw new Error('expected the grant to be invalid');
+  return r.reason;
+};
+
+describe('grant schema', () => {
+  it('accepts the contract example and fills defaults', () => {
+    const r = parse(base);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.grant).toMatchObject({
+      name: 'audit',
+      maxDurationSeconds: 3600,
+      sourceIdentity: true,
+      disabled: false,
+      via: [],
+      sessionPolicyArns: [],
+      partition: 'aws',
+    });
+  });
+
+  it('accepts a role in another partition', () => {
+    expect(parse({ ...base, roleArn: 'arn:aws-cn:iam::222222222222:role/x' }).ok).toBe(true);
+  });
+
+  it('rejects a name outside [A-Za-z0-9_.-]{1,128}', () => {
+    expect(reasonOf(base, 'team/audit')).toMatch(/name/);
+  });
+
+  it('rejects a value that is not JSON', () => {
+    expect(parseGrant('g', '{', 'aws')).toEqual({ ok: false, reason: 'value is not valid JSON' });
+  });
+
+  it('rejects unknown fields', () => {
+    expect(reasonOf({ ...base, extra: 1 })).toMatch(/extra/);
+  });
+
+  it('requires roleArn', () => {
+    const { roleArn: _omit, ...rest } = base;
+    expect(reasonOf(rest)).toMatch(/roleArn/);
+  });
+
+  it('rejects a roleArn that is not a role', () => {
+    expect(reasonOf({ ...base, roleArn: 'arn:aws:iam::222222222222:user/bob' })).toMatch(/roleArn/);
+  });
+
+  it('rejects an empty principals list', () => {
+    expect(reasonOf({ ...base, principals: [] })).toMatch(/principals/);
+  });
+
+  it('rejects an invalid principal and says which one', () => {
+    expect(reasonOf({ ...base, principals: ['arn:aws:iam::111111111111:root', '*'] })).toMatch(
+      /principals\.1/,
+    );
+  });
+
+  it('rejects an external ID with characters STS does not allow, without quoting it', () => {
+    const reason = reasonOf({ ...base, externalId: 'has space secret' });
+    expect(reason).toMatch(/externalId/);
+    expect(reason).not.toContain('secret');
+  });
+
+  it('rejects an external ID shorter than 2 characters', () => {
+    expect(reasonOf({ ...base, externalId: 'x' })).toMatch(/externalId/);
+  });
+
+  it.each([899, 3601, 1000.5])('rejects maxDurationSeconds %s', (maxDurationSeconds) => {
+    expect(reasonOf({ ...base, maxDurationSeconds })).toMatch(/maxDurationSeconds/);
+  });
+
+  it('rejects a session policy over 2048 characters', () => {
+    const sessionPolicy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'x'.repeat(2100) }],
+    };
+    expect(reasonOf({ ...base, sessionPolicy })).toMatch(/sessionPolicy/);
+  });
+
+  it('rejects a malformed session policy ARN', () => {
+    expect(reasonOf({ ...base, sessionPolicyArns: ['arn:aws:iam::aws:role/x'] })).toMatch(
+      /sessionPolicyArns/,
+    );
+  });
+
+  it('rejects more than 50 session tags', () => {
+    const sessionTags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+    expect(reasonOf({ ...base, sessionTags })).toMatch(/sessionTags/);
+  });
+
+  it('rejects a hub role in another partition than the target', () => {
+    expect(reasonOf({ ...base, via: ['arn:aws-cn:iam::333333333333:role/Hub'] })).toMatch(/via/);
+  });
+
+  it('rejects a non-boolean disabled flag', () => {
+    expect(reasonOf({ ...base, disabled: 'yes' })).toMatch(/disabled/);
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { PayloadTooLarge, ValidationError } from '../../../lib/errors';
+import { parseCredentialsRequest } from '../../../lib/http';
+
+const ROLE = 'arn:aws:iam::222222222222:role/AuditReadOnly';
+const parse = (body: unknown, isBase64Encoded = false) =>
+  parseCredentialsRequest({
+    body: typeof body === 'string' || body === null ? body : JSON.stringify(body),
+    isBase64Encoded,
+  });
+
+describe('POST /credentials body', () => {
+  it('accepts the contract example', () => {
+    expect(parse({ roleArn: ROLE, grant: 'audit', durationSeconds: 900 })).toEqual({
+      roleArn: ROLE,
+      grant: 'audit',
+      durationSeconds: 900,
+    });
+  });
+
+  it('decodes a base64-encoded body', () => {
+    expect(
+      parse(Buffer.from(JSON.stringify({ roleArn: ROLE })).toString('base64'), true).roleArn,
+    ).toBe(ROLE);
+  });
+
+  it('answers 413 for a body over 16 KiB', () => {
+    expect(() => parse({ roleArn: ROLE, pad: 'x'.repeat(16 * 1024) })).toThrow(PayloadTooLarge);
+  });
+
+  it.each([
+    ['a missing body', null],
+    ['an empty body', ''],
+    ['malformed JSON', '{"roleArn":'],
+    ['a JSON array', '[]'],
+    ['a JSON string', '"x"'],
+    ['JSON null', 'null'],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]).toString('latin1')],
+  ])('refuses %s', (_what, body) => {
+    expect(() => parse(body)).toThrow(ValidationError);
+  });
+
+  it('refuses invalid UTF-8 bytes', () => {
+    expect(() => parse(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]).toString('base64'), true)).toThrow(
+      ValidationError,
+    );
+  });
+
+  it('refuses an unknown field', () => {
+    expect(() => parse({ roleArn: ROLE, externalId: 'mine' })).toThrow(/externalId|Unrecognized/);
+  });
+
+  it('refuses a missing roleArn', () => {
+    expect(() => parse({})).toThrow(ValidationError);
+  });
+
+  it.each([
+    'arn:aws:iam::222222222222:user/bob',
+    'arn:aws:iam::*:role/x',
+    'arn:aws:iam::222222222222:role/*',
+    'arn:aws:iam::222222222222:role/x ',
+    'arn:aws:iam::222222222222:role/x\n',
+    'arn:aws:iam::22222222222:role/x',
+    'arn:aws:iam:eu-west-1:222222222222:role/x',
+    'arn:aws-xx:iam::222222222222:role/x',
+  ])('refuses roleArn %j', (roleArn) => {
+    expect(() => parse({ roleArn })).toThrow(ValidationError);
+  });
+
+  it.each([899, 3601, 900.5, '900', null])('refuses durationSeconds %j', (durationSeconds) => {
+    expect(() => parse({ roleArn: ROLE, durationSeconds })).toThrow(ValidationError);
+  });
+
+  it('refuses a grant name with a slash', () => {
+    expect(() => parse({ roleArn: ROLE, grant: 'a/b' })).toThrow(ValidationError);
+  });
+
+  it('refuses a session policy that is not a policy document', () => {
+    expect(() => parse({ roleArn: ROLE, sessionPolicy: { Statement: 'x' } })).toThrow(
+      ValidationError,
+    );
+  });
+
+  it('refuses a session policy over the STS size limit', () => {
+    const sessionPolicy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Resource: 'x'.repeat(3000) }],
+    };
+    expect(() => parse({ roleArn: ROLE, sessionPolicy })).toThrow(ValidationError);
+  });
+
+  it('does not echo field values in its messages', () => {
+    expect(() => parse({ roleArn: 'arn:aws:iam::222222222222:user/s3cr3t-value' })).not.toThrow(
+      /s3cr3t/,
+    );
+  });
+});
