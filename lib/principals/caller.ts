@@ -27,7 +27,7 @@ export interface RoleArn {
 /** Parses `arn:PART:iam::ACCT:role/[path/]Name`; null if malformed (wildcards included). */
 export function parseRoleArn(arn: string): RoleArn | null {
   const parts = splitArn(arn);
-  if (!parts || parts.service !== 'iam' || !parts.resource.startsWith('role/')) return null;
+  if (parts?.service !== 'iam' || !parts.resource.startsWith('role/')) return null;
   const pn = splitPathAndName(parts.resource.slice('role/'.length));
   if (!pn || !isName(pn.name)) return null;
   return { arn, partition: parts.partition, accountId: parts.accountId, ...pn };

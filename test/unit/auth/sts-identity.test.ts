@@ -1,0 +1,297 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createStsIdentityVerifier } from '../../../lib/auth';
+import { createIdentityToken } from '../../../lib/client/identity-token';
+import { Unauthenticated, Unavailable } from '../../../lib/errors';
+
+const ENDPOINT = 'https://sts.eu-west-1.amazonaws.com';
+const SERVER_ID = 'rolebroker-prod';
+const NOW = new Date('2026-11-25T10:00:00Z');
+const CREDS = {
+  accessKeyId: 'AKIAEXAMPLEEXAMPLE01',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+};
+const CALLER = 'arn:aws:sts::111111111111:assumed-role/app/job-1';
+const OK_XML = `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${CALLER}</Arn><UserId>AROA:job-1</UserId><Account>111111111111</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`;
+
+type Payload = {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[]>;
+  body: string;
+};
+const decode = (t: string): Payload => JSON.parse(Buffer.from(t, 'base64').toString());
+const encode = (p: unknown) => Buffer.from(JSON.stringify(p)).toString('base64');
+
+function setup(
+  reply: { statusCode?: number; body?: string; headers?: Record<string, string> } = {},
+) {
+  const send = vi.fn(async () => ({
+    statusCode: reply.statusCode ?? 200,
+    headers: reply.headers ?? { 'content-type': 'text/xml' },
+    body: reply.body ?? OK_XML,
+  }));
+  const verify = createStsIdentityVerifier({
+    serverId: SERVER_ID,
+    allowedEndpoints: [ENDPOINT],
+    now: () => NOW.getTime(),
+    send,
+  });
+  return { send, verify };
+}
+const token = (overrides: { endpoint?: string; serverId?: string; now?: Date } = {}) =>
+  createIdentityToken({
+    credentials: CREDS,
+    region: 'eu-west-1',
+    endpoint: overrides.endpoint ?? ENDPOINT,
+    serverId: overrides.serverId ?? SERVER_ID,
+    now: overrides.now ?? NOW,
+  });
+const tampered = async (change: (p: Payload) => void) => {
+  const p = decode(await token());
+  change(p);
+  return encode(p);
+};
+
+async function expectRefused(t: string | undefined, reply?: Parameters<typeof setup>[0]) {
+  const { send, verify } = setup(reply);
+  await expect(verify(t)).rejects.toBeInstanceOf(Unauthenticated);
+  return send;
+}
+
+describe('sts identity token verification', () => {
+  it('forwards a well-formed token once and returns the caller ARN from STS', async () => {
+    const { send, verify } = setup();
+    await expect(verify(await token())).resolves.toBe(CALLER);
+    expect(send).toHaveBeenCalledTimes(1);
+    const req = send.mock.calls[0]?.[0] as unknown as {
+      url: URL;
+      headers: Record<string, string>;
+      body: string;
+    };
+    expect(req.url.origin).toBe(ENDPOINT);
+    expect(req.body).toBe('Action=GetCallerIdentity&Version=2011-06-15');
+    expect(Object.keys(req.headers).sort()).toEqual(
+      [
+        'authorization',
+        'content-length',
+        'content-type',
+        'host',
+        'x-amz-date',
+        'x-rolebroker-server-id',
+      ].sort(),
+    );
+  });
+
+  it('reads a JSON GetCallerIdentity answer too', async () => {
+    const body = JSON.stringify({
+      GetCallerIdentityResponse: { GetCallerIdentityResult: { Arn: CALLER } },
+    });
+    const { verify } = setup({ body, headers: { 'content-type': 'application/json' } });
+    await expect(verify(await token())).resolves.toBe(CALLER);
+  });
+
+  it('refuses a token for a non-STS host without sending anything', async () => {
+    const send = await expectRefused(await token({ endpoint: 'https://attacker.example.com' }));
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('refuses an allowed host over another scheme or port', async () => {
+    const send = await expectRefused(
+      await tampered((p) => (p.url = 'http://sts.eu-west-1.amazonaws.com/')),
+    );
+    expect(send).not.toHaveBeenCalled();
+    expect(
+      await expectRefused(await tampered((p) => (p.url = `${ENDPOINT}:8443/`))),
+    ).not.toHaveBeenCalled();
+  });
+
+  it('refuses userinfo in the url', async () => {
+    await expectRefused(await tampered((p) => (p.url = 'https://x@sts.eu-west-1.amazonaws.com/')));
+  });
+
+  it('refuses another path', async () => {
+    await expectRefused(await tampered((p) => (p.url = `${ENDPOINT}/other`)));
+  });
+
+  it('refuses a query string in the url', async () => {
+    await expectRefused(await tampered((p) => (p.url = `${ENDPOINT}/?Action=AssumeRole`)));
+  });
+
+  it('refuses another action', async () => {
+    await expectRefused(await tampered((p) => (p.body = 'Action=AssumeRole&Version=2011-06-15')));
+  });
+
+  it('refuses a duplicated parameter', async () => {
+    await expectRefused(
+      await tampered(
+        (p) => (p.body = 'Action=GetCallerIdentity&Action=GetCallerIdentity&Version=2011-06-15'),
+      ),
+    );
+  });
+
+  it('refuses an extra parameter', async () => {
+    await expectRefused(
+      await tampered((p) => (p.body = 'Action=GetCallerIdentity&Version=2011-06-15&RoleArn=x')),
+    );
+  });
+
+  it('refuses a body larger than expected', async () => {
+    await expectRefused(
+      await tampered(
+        (p) => (p.body = `Action=GetCallerIdentity&Version=2011-06-15&x=${'a'.repeat(2000)}`),
+      ),
+    );
+  });
+
+  it('refuses a method other than POST', async () => {
+    await expectRefused(await tampered((p) => (p.method = 'GET')));
+  });
+
+  it('refuses a missing server id header', async () => {
+    await expectRefused(
+      await tampered((p) => {
+        delete p.headers['x-rolebroker-server-id'];
+      }),
+    );
+  });
+
+  it('refuses a token for another server id', async () => {
+    await expectRefused(await token({ serverId: 'rolebroker-dev' }));
+  });
+
+  it('refuses a server id that is not signed', async () => {
+    await expectRefused(
+      await tampered((p) => {
+        p.headers.authorization = String(p.headers.authorization).replace(
+          ';x-rolebroker-server-id',
+          '',
+        );
+      }),
+    );
+  });
+
+  it('refuses a stale X-Amz-Date', async () => {
+    await expectRefused(await token({ now: new Date(NOW.getTime() - 6 * 60_000) }));
+  });
+
+  it('refuses an X-Amz-Date in the future', async () => {
+    await expectRefused(await token({ now: new Date(NOW.getTime() + 6 * 60_000) }));
+  });
+
+  it('refuses a malformed X-Amz-Date', async () => {
+    await expectRefused(await tampered((p) => (p.headers['x-amz-date'] = '20261125T100000')));
+  });
+
+  it('refuses a missing authorization header', async () => {
+    await expectRefused(
+      await tampered((p) => {
+        delete p.headers.authorization;
+      }),
+    );
+  });
+
+  it('refuses a signature for another service', async () => {
+    await expectRefused(
+      await tampered(
+        (p) => (p.headers.authorization = String(p.headers.authorization).replace('/sts/', '/s3/')),
+      ),
+    );
+  });
+
+  it('refuses a host header that differs from the url', async () => {
+    await expectRefused(await tampered((p) => (p.headers.host = 'sts.amazonaws.com')));
+  });
+
+  it('refuses headers repeated in another case', async () => {
+    await expectRefused(
+      await tampered((p) => (p.headers['X-Amz-Date'] = String(p.headers['x-amz-date']))),
+    );
+  });
+
+  it('refuses header values with control characters', async () => {
+    await expectRefused(await tampered((p) => (p.headers['content-type'] = 'text/plain\r\nx: y')));
+  });
+
+  it('refuses too many headers', async () => {
+    await expectRefused(
+      await tampered((p) => {
+        for (let i = 0; i < 25; i++) p.headers[`x-pad-${i}`] = 'v';
+      }),
+    );
+  });
+
+  it('refuses a missing token', async () => {
+    await expectRefused(undefined);
+    await expectRefused('');
+  });
+
+  it('refuses base64 garbage', async () => {
+    await expectRefused('!!!not-base64!!!');
+    await expectRefused('QUJD=RA==');
+  });
+
+  it('refuses base64 of something that is not JSON', async () => {
+    await expectRefused(Buffer.from('hello').toString('base64'));
+  });
+
+  it('refuses a JSON array', async () => {
+    await expectRefused(encode([1, 2]));
+  });
+
+  it('refuses wrong field types', async () => {
+    await expectRefused(await tampered((p) => ((p as { headers: unknown }).headers = 'x')));
+    await expectRefused(await tampered((p) => ((p as { body: unknown }).body = 1)));
+  });
+
+  it('refuses unknown fields', async () => {
+    await expectRefused(await tampered((p) => ((p as Record<string, unknown>).extra = 1)));
+  });
+
+  it('refuses an oversized token', async () => {
+    await expectRefused('A'.repeat(9000));
+  });
+
+  it('refuses when STS rejects the signature', async () => {
+    await expectRefused(await token(), {
+      statusCode: 403,
+      body: '<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code></Error></ErrorResponse>',
+    });
+  });
+
+  it('refuses a redirect instead of following it', async () => {
+    const send = await expectRefused(await token(), {
+      statusCode: 302,
+      headers: { location: 'https://evil.example/' },
+    });
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses an answer without a well-formed caller ARN', async () => {
+    await expectRefused(await token(), {
+      body: '<GetCallerIdentityResponse><Arn>offline</Arn></GetCallerIdentityResponse>',
+    });
+  });
+
+  it('answers 503 when STS fails with 5xx', async () => {
+    const { verify } = setup({ statusCode: 503, body: '' });
+    await expect(verify(await token())).rejects.toBeInstanceOf(Unavailable);
+  });
+
+  it('answers 503 when STS does not answer in time', async () => {
+    const verify = createStsIdentityVerifier({
+      serverId: SERVER_ID,
+      allowedEndpoints: [ENDPOINT],
+      now: () => NOW.getTime(),
+      timeoutMs: 20,
+      send: () => new Promise(() => undefined),
+    });
+    await expect(verify(await token())).rejects.toBeInstanceOf(Unavailable);
+  });
+
+  it('never echoes the token in its messages', async () => {
+    const t = await token({ serverId: 'other' });
+    const { verify } = setup();
+    const err = await verify(t).catch((e: Error) => e);
+    expect(String((err as Error).message)).not.toContain(t.slice(0, 20));
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config';
+
+describe('configuration', () => {
+  it('applies the contract defaults', () => {
+    expect(loadConfig({ AWS_REGION: 'eu-west-1' })).toMatchObject({
+      ssmPrefix: '/rolebroker',
+      auth: 'iam',
+      serverId: 'dev',
+      grantsTtlMs: 60_000,
+      maxStaleMs: 900_000,
+      partition: 'aws',
+      stsIdentityEndpoints: ['https://sts.eu-west-1.amazonaws.com', 'https://sts.amazonaws.com'],
+    });
+  });
+
+  it('derives the partition and STS endpoint of China regions', () => {
+    const c = loadConfig({ AWS_REGION: 'cn-north-1' });
+    expect(c.partition).toBe('aws-cn');
+    expect(c.stsIdentityEndpoints).toEqual(['https://sts.cn-north-1.amazonaws.com.cn']);
+  });
+
+  it('defaults the server id to the stage name', () => {
+    expect(loadConfig({ AWS_REGION: 'eu-west-1', ROLEBROKER_STAGE: 'prod' }).serverId).toBe('prod');
+  });
+
+  it.each([
+    ['a prefix with a trailing slash', { ROLEBROKER_SSM_PREFIX: '/rb/' }],
+    ['an unknown auth mode', { ROLEBROKER_AUTH: 'none' }],
+    ['a non-numeric TTL', { ROLEBROKER_GRANTS_TTL_SECONDS: 'soon' }],
+    ['a negative stale limit', { ROLEBROKER_MAX_STALE_SECONDS: '-1' }],
+    ['a non-http identity endpoint', { ROLEBROKER_STS_IDENTITY_ENDPOINTS: 'file:///etc/passwd' }],
+    ['an empty server id', { ROLEBROKER_SERVER_ID: '' }],
+  ])('fails at load on %s', (_what, env) => {
+    expect(() => loadConfig({ AWS_REGION: 'eu-west-1', ...env })).toThrow(
+      /rolebroker configuration|ENDPOINTS/,
+    );
+  });
+
+  it('fails at load without a region', () => {
+    expect(() => loadConfig({})).toThrow(/AWS_REGION/);
+  });
+});
