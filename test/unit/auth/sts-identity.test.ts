@@ -25,7 +25,7 @@ const encode = (p: unknown) => Buffer.from(JSON.stringify(p)).toString('base64')
 function setup(
   reply: { statusCode?: number; body?: string; headers?: Record<string, string> } = {},
 ) {
-  const send = vi.fn(async () => ({
+  const send = vi.fn(async (_request: unknown) => ({
     statusCode: reply.statusCode ?? 200,
     headers: reply.headers ?? { 'content-type': 'text/xml' },
     body: reply.body ?? OK_XML,
