@@ -1,0 +1,7 @@
+import { main } from './cli';
+
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  env: process.env,
+});

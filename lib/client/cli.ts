@@ -1,0 +1,155 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { type BrokerCredentials, BrokerRequestError, requestCredentials } from './request';
+
+const USAGE = `usage: rolebroker credentials --url URL --role-arn ARN [--grant NAME] [--duration SECONDS]
+                              [--session-policy FILE] [--format json|env|process] [--auth iam|sts]
+                              [--profile NAME] [--server-id ID]
+
+Asks the broker for credentials for ARN, signing as the caller (the AWS SDK's default
+credential chain, or --profile). --url defaults to $ROLEBROKER_URL, --server-id (sts mode)
+to $ROLEBROKER_SERVER_ID.
+
+Exit codes: 0 ok, 2 usage, 3 denied (401/403), 4 any other failure.`;
+
+export const EXIT = { ok: 0, usage: 2, denied: 3, failed: 4 } as const;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+class UsageError extends Error {}
+
+const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+
+/** Renders a 200 body in one of the contract's output formats. */
+export function formatCredentials(
+  body: BrokerCredentials,
+  format: 'json' | 'env' | 'process',
+): string {
+  const c = body.Credentials;
+  if (format === 'env') {
+    return [
+      `export AWS_ACCESS_KEY_ID=${shellQuote(c.AccessKeyId)}`,
+      `export AWS_SECRET_ACCESS_KEY=${shellQuote(c.SecretAccessKey)}`,
+      `export AWS_SESSION_TOKEN=${shellQuote(c.SessionToken)}`,
+      `export AWS_CREDENTIAL_EXPIRATION=${shellQuote(c.Expiration)}`,
+    ].join('\n');
+  }
+  if (format === 'process') {
+    return JSON.stringify({
+      Version: 1,
+      AccessKeyId: c.AccessKeyId,
+      SecretAccessKey: c.SecretAccessKey,
+      SessionToken: c.SessionToken,
+      Expiration: c.Expiration,
+    });
+  }
+  return JSON.stringify(body, null, 2);
+}
+
+async function parse(argv: string[], env: NodeJS.ProcessEnv) {
+  let parsed: ReturnType<
+    typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>
+  >;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true as const };
+  if (positionals.length !== 1 || positionals[0] !== 'credentials') {
+    throw new UsageError(
+      positionals.length ? `unknown command: ${positionals.join(' ')}` : 'missing command',
+    );
+  }
+  const url = values.url ?? env.ROLEBROKER_URL;
+  if (!url) throw new UsageError('--url is required (or set ROLEBROKER_URL)');
+  if (!/^https?:\/\//.test(url)) throw new UsageError('--url must be an http(s) URL');
+  if (!values['role-arn']) throw new UsageError('--role-arn is required');
+  const format = values.format ?? 'json';
+  if (format !== 'json' && format !== 'env' && format !== 'process') {
+    throw new UsageError('--format must be json, env or process');
+  }
+  const outputFormat: 'json' | 'env' | 'process' = format;
+  const auth = values.auth ?? 'iam';
+  if (auth !== 'iam' && auth !== 'sts') throw new UsageError('--auth must be iam or sts');
+  let durationSeconds: number | undefined;
+  if (values.duration !== undefined) {
+    if (!/^\d{1,5}$/.test(values.duration))
+      throw new UsageError('--duration must be a number of seconds');
+    durationSeconds = Number(values.duration);
+  }
+  let sessionPolicy: Record<string, unknown> | undefined;
+  if (values['session-policy'] !== undefined) {
+    try {
+      sessionPolicy = JSON.parse(await readFile(values['session-policy'], 'utf8'));
+    } catch (error) {
+      throw new UsageError(
+        `--session-policy: cannot read a JSON policy: ${(error as Error).message}`,
+      );
+    }
+  }
+  return {
+    help: false as const,
+    format: outputFormat,
+    profile: values.profile,
+    request: {
+      url,
+      roleArn: values['role-arn'],
+      grant: values.grant,
+      durationSeconds,
+      sessionPolicy,
+      auth,
+      serverId: values['server-id'] ?? env.ROLEBROKER_SERVER_ID,
+    } as const,
+  };
+}
+
+const OPTIONS = {
+  url: { type: 'string' },
+  'role-arn': { type: 'string' },
+  grant: { type: 'string' },
+  duration: { type: 'string' },
+  'session-policy': { type: 'string' },
+  format: { type: 'string' },
+  auth: { type: 'string' },
+  profile: { type: 'string' },
+  'server-id': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Runs `rolebroker ARGS`; returns the exit code. Output goes only through `io`. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let args: Awaited<ReturnType<typeof parse>>;
+  try {
+    args = await parse(argv, io.env);
+  } catch (error) {
+    io.stderr(`rolebroker: ${(error as Error).message}\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  if (args.help) {
+    io.stdout(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  // The SDK reads a profile's region and endpoint_url only through AWS_PROFILE.
+  if (args.profile) io.env.AWS_PROFILE = args.profile;
+  try {
+    const body = await requestCredentials(args.request);
+    io.stdout(`${formatCredentials(body, args.format)}\n`);
+    return EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof BrokerRequestError)) {
+      io.stderr(`rolebroker: ${(error as Error).message}\n`);
+      return EXIT.failed;
+    }
+    const where = error.status ? `${error.status} ${error.code}` : error.code;
+    const id = error.requestId ? ` (request id ${error.requestId})` : '';
+    io.stderr(`rolebroker: ${where}: ${error.message}${id}\n`);
+    if (error.code === 'Usage') return EXIT.usage;
+    return error.status === 401 || error.status === 403 ? EXIT.denied : EXIT.failed;
+  }
+}

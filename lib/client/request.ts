@@ -1,0 +1,181 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { getEndpointFromInstructions } from '@smithy/core/endpoints';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  HttpRequest,
+} from '@smithy/types';
+import { createIdentityToken } from './identity-token';
+
+/** The broker's 200 body (contract §2). */
+export interface BrokerCredentials {
+  Credentials: {
+    AccessKeyId: string;
+    SecretAccessKey: string;
+    SessionToken: string;
+    Expiration: string;
+  };
+  AssumedRoleUser: { AssumedRoleId: string; Arn: string };
+  SourceIdentity?: string;
+  Grant: string;
+}
+
+export interface BrokerRequestOptions {
+  /** Base URL of the broker API, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/prod */
+  url: string;
+  roleArn: string;
+  grant?: string;
+  durationSeconds?: number;
+  sessionPolicy?: Record<string, unknown>;
+  /** How the broker authenticates callers: `iam` (SigV4 for execute-api, default) or `sts`. */
+  auth?: 'iam' | 'sts';
+  /** Caller credentials; default: the SDK's default provider chain (AWS_PROFILE, env, SSO, IMDS...). */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** `sts` mode: the broker's server id; default env ROLEBROKER_SERVER_ID. */
+  serverId?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * A refusal or failure reported by the broker (or on the way to it). `status` is the HTTP
+ * status (0 when the broker could not be reached) and `code` the contract's error code.
+ */
+export class BrokerRequestError extends Error {
+  override name = 'BrokerRequestError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly requestId?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+const EXECUTE_API_HOST = /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+
+function callerSdk(options: BrokerRequestOptions) {
+  const credentials = options.credentials ?? defaultProvider();
+  const sts = new STSClient({ credentials });
+  return { credentials, sts };
+}
+
+/** Headers that prove who the caller is: SigV4 for execute-api, or the sts-mode identity token. */
+async function authHeaders(
+  options: BrokerRequestOptions,
+  url: URL,
+  body: string,
+): Promise<Record<string, string>> {
+  const { credentials, sts } = callerSdk(options);
+  try {
+    if (options.auth === 'sts') {
+      const serverId = options.serverId ?? process.env.ROLEBROKER_SERVER_ID;
+      if (!serverId) {
+        throw new BrokerRequestError(
+          'sts mode needs the broker server id (--server-id or ROLEBROKER_SERVER_ID)',
+          0,
+          'Usage',
+        );
+      }
+      // The STS endpoint the SDK itself would use: AWS_ENDPOINT_URL_STS, the profile's endpoint_url, or regional.
+      const endpoint = await getEndpointFromInstructions({}, GetCallerIdentityCommand, sts.config);
+      const token = await createIdentityToken({
+        credentials,
+        region: await sts.config.region(),
+        endpoint: endpoint.url.origin,
+        serverId,
+      });
+      return { 'content-type': 'application/json', 'x-rolebroker-identity': token };
+    }
+    const region = EXECUTE_API_HOST.exec(url.hostname)?.[1] ?? (await sts.config.region());
+    const request: HttpRequest = {
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query: {},
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body,
+    };
+    const signer = new SignatureV4({ credentials, region, service: 'execute-api', sha256: Sha256 });
+    const signed = await signer.sign(request);
+    const { host: _host, ...headers } = signed.headers;
+    return headers;
+  } finally {
+    sts.destroy();
+  }
+}
+
+/**
+ * Asks the broker for credentials once: POST {url}/credentials signed as the caller.
+ * Resolves with the contract's 200 body; rejects with BrokerRequestError otherwise.
+ */
+export async function requestCredentials(
+  options: BrokerRequestOptions,
+): Promise<BrokerCredentials> {
+  const url = new URL(`${options.url.replace(/\/+$/, '')}/credentials`);
+  const body = JSON.stringify({
+    roleArn: options.roleArn,
+    ...(options.grant !== undefined ? { grant: options.grant } : {}),
+    ...(options.durationSeconds !== undefined ? { durationSeconds: options.durationSeconds } : {}),
+    ...(options.sessionPolicy !== undefined ? { sessionPolicy: options.sessionPolicy } : {}),
+  });
+  let headers: Record<string, string>;
+  try {
+    headers = await authHeaders(options, url, body);
+  } catch (error) {
+    if (error instanceof BrokerRequestError) throw error;
+    throw new BrokerRequestError(
+      `could not load caller credentials: ${(error as Error).message}`,
+      0,
+      'CallerCredentials',
+      undefined,
+      {
+        cause: error,
+      },
+    );
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers,
+      body,
+      redirect: 'error',
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    });
+  } catch (error) {
+    throw new BrokerRequestError(
+      `broker unreachable at ${url.origin}`,
+      0,
+      'Unreachable',
+      undefined,
+      { cause: error },
+    );
+  }
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (res.status === 200 && (json as BrokerCredentials | undefined)?.Credentials?.AccessKeyId) {
+    return json as BrokerCredentials;
+  }
+  const err = (
+    json as { error?: { code?: string; message?: string; requestId?: string } } | undefined
+  )?.error;
+  const apiGatewayMessage = (json as { message?: string } | undefined)?.message;
+  throw new BrokerRequestError(
+    err?.message ?? apiGatewayMessage ?? `broker answered HTTP ${res.status}`,
+    res.status,
+    err?.code ?? (res.status === 403 ? 'AccessDenied' : `HTTP${res.status}`),
+    err?.requestId ?? res.headers.get('x-amzn-requestid') ?? undefined,
+  );
+}

@@ -1,0 +1,183 @@
+/**
+ * The local stack behind `npm start` and the e2e tests: moto (auth on) with the demo world,
+ * `.local/` profile files, and the broker under serverless-offline in `sts` mode.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { EMULATOR_REGION, type Emulator, freePort, startEmulator } from './emulator';
+import { ARNS, BROKER_ACCOUNT, seedDemo } from './seed';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const LOCAL_SERVER_ID = 'rolebroker-local';
+
+export interface LocalStackOptions {
+  emulatorPort?: number;
+  port?: number;
+  /** Where the profile files go; default <repo>/.local */
+  localDir?: string;
+  /** Extra environment for the broker (e.g. ROLEBROKER_GRANTS_TTL_SECONDS). */
+  brokerEnv?: Record<string, string>;
+  /** Broker output (serverless-offline and handler logs). */
+  onBrokerOutput?: (chunk: string) => void;
+}
+
+export interface LocalStack {
+  readonly brokerUrl: string;
+  readonly emulatorEndpoint: string;
+  readonly localDir: string;
+  /** Environment that makes the AWS SDK/CLI read the .local profile files. */
+  readonly profileEnv: Record<string, string>;
+  /** The copy-paste example printed by `npm start`. */
+  readonly example: string;
+  stop(): Promise<void>;
+}
+
+function profileFiles(endpoint: string, profiles: Record<string, AwsCredentialIdentity>) {
+  const names = Object.keys(profiles);
+  const config = names
+    .map((n) => `[profile ${n}]\nregion = ${EMULATOR_REGION}\nendpoint_url = ${endpoint}\n`)
+    .join('\n');
+  const credentials = names
+    .map(
+      (n) =>
+        `[${n}]\naws_access_key_id = ${profiles[n]?.accessKeyId}\naws_secret_access_key = ${profiles[n]?.secretAccessKey}\n`,
+    )
+    .join('\n');
+  return { config, credentials };
+}
+
+async function waitForBroker(
+  url: string,
+  child: ChildProcess,
+  log: () => string,
+  timeoutMs: number,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`serverless offline exited (${child.exitCode}):\n${log()}`);
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the broker did not answer on ${url} within ${timeoutMs} ms:\n${log()}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    // serverless-offline runs handlers in child processes: signal the whole group.
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
+    setTimeout(() => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 5000).unref();
+  });
+}
+
+/** Starts moto, seeds the demo, writes .local/, and starts the broker. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const localDir = options.localDir ?? join(ROOT, '.local');
+  let emulator: Emulator | undefined;
+  let broker: ChildProcess | undefined;
+  try {
+    emulator = await startEmulator({ port: options.emulatorPort ?? (await freePort()) });
+    const world = await seedDemo(emulator.endpoint);
+    const files = profileFiles(emulator.endpoint, {
+      'demo-caller': world.callers.demoCaller,
+      'demo-outsider': world.callers.demoOutsider,
+      admin: world.admins[BROKER_ACCOUNT] as AwsCredentialIdentity,
+    });
+    const port = options.port ?? (await freePort());
+    const brokerUrl = `http://127.0.0.1:${port}`;
+    await mkdir(localDir, { recursive: true });
+    await writeFile(join(localDir, 'aws-config'), files.config, { mode: 0o600 });
+    await writeFile(join(localDir, 'aws-credentials'), files.credentials, { mode: 0o600 });
+    await writeFile(join(localDir, 'broker-url'), `${brokerUrl}\n`);
+
+    let output = '';
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SLS_TELEMETRY_DISABLED: '1',
+      PORT: String(port),
+      OFFLINE_LAMBDA_PORT: String(await freePort()),
+      AWS_REGION: EMULATOR_REGION,
+      AWS_ACCESS_KEY_ID: world.broker.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: world.broker.secretAccessKey,
+      AWS_SESSION_TOKEN: world.broker.sessionToken,
+      AWS_ENDPOINT_URL: emulator.endpoint,
+      ROLEBROKER_AUTH: 'sts',
+      ROLEBROKER_SERVER_ID: LOCAL_SERVER_ID,
+      ROLEBROKER_STS_IDENTITY_ENDPOINTS: emulator.endpoint,
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      ...options.brokerEnv,
+    };
+    for (const key of [
+      'AWS_PROFILE',
+      'AWS_CONFIG_FILE',
+      'AWS_SHARED_CREDENTIALS_FILE',
+      'AWS_DEFAULT_PROFILE',
+    ]) {
+      delete env[key];
+    }
+    broker = spawn(
+      join(ROOT, 'node_modules/.bin/serverless'),
+      ['offline', 'start', '--stage', 'local', '--region', EMULATOR_REGION],
+      {
+        cwd: ROOT,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const onData = (d: Buffer) => {
+      const text = d.toString();
+      output = (output + text).slice(-8000);
+      options.onBrokerOutput?.(text);
+    };
+    broker.stdout?.on('data', onData);
+    broker.stderr?.on('data', onData);
+    await waitForBroker(brokerUrl, broker, () => output, 90_000);
+
+    const profileEnv = {
+      AWS_CONFIG_FILE: join(localDir, 'aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(localDir, 'aws-credentials'),
+    };
+    const example = [
+      'AWS_CONFIG_FILE=.local/aws-config AWS_SHARED_CREDENTIALS_FILE=.local/aws-credentials \\',
+      `  npx rolebroker credentials --url ${brokerUrl} --auth sts --server-id ${LOCAL_SERVER_ID} \\`,
+      `  --profile demo-caller --role-arn ${ARNS.auditTarget}`,
+    ].join('\n');
+    const started = { emulator, broker };
+    return {
+      brokerUrl,
+      emulatorEndpoint: emulator.endpoint,
+      localDir,
+      profileEnv,
+      example,
+      stop: async () => {
+        await stopChild(started.broker);
+        await started.emulator.stop();
+      },
+    };
+  } catch (error) {
+    if (broker) await stopChild(broker);
+    await emulator?.stop();
+    throw error;
+  }
+}

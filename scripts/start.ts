@@ -1,0 +1,42 @@
+/** `npm start`: the local broker with a seeded demo, until Ctrl-C. */
+
+import { startLocalStack } from './local-stack';
+import { ARNS } from './seed';
+
+const port = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1 || value > 65535)
+    throw new Error(`${name} must be a TCP port`);
+  return value;
+};
+
+const stack = await startLocalStack({
+  emulatorPort: port('EMULATOR_PORT', 5000),
+  port: port('PORT', 3000),
+  onBrokerOutput: (chunk) => process.stderr.write(chunk),
+});
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write('\nstopping the local stack...\n');
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+process.stdout.write(`
+rolebroker local stack ready
+  broker    ${stack.brokerUrl}   (ROLEBROKER_AUTH=sts, server id rolebroker-local)
+  emulator  ${stack.emulatorEndpoint}   (moto, signatures and IAM policies enforced)
+  profiles  .local/aws-config, .local/aws-credentials: demo-caller, demo-outsider, admin
+
+Get credentials for the demo audit role (copy and paste):
+
+${stack.example}
+
+Other seeded roles: ${ARNS.localTarget} (one hop), ${ARNS.deployTarget} (through a hub).
+As demo-outsider the same command is denied (exit code 3). Ctrl-C stops everything.
+`);
