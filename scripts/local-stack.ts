@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { EMULATOR_REGION, type Emulator, freePort, startEmulator } from './emulator';
@@ -158,8 +158,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_CONFIG_FILE: join(localDir, 'aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: join(localDir, 'aws-credentials'),
     };
+    const rel = relative(ROOT, localDir);
+    const shown = rel.startsWith('..') || isAbsolute(rel) ? localDir : rel;
     const example = [
-      'AWS_CONFIG_FILE=.local/aws-config AWS_SHARED_CREDENTIALS_FILE=.local/aws-credentials \\',
+      `AWS_CONFIG_FILE=${shown}/aws-config AWS_SHARED_CREDENTIALS_FILE=${shown}/aws-credentials \\`,
       `  npx rolebroker credentials --url ${brokerUrl} --auth sts --server-id ${LOCAL_SERVER_ID} \\`,
       `  --profile demo-caller --role-arn ${ARNS.auditTarget}`,
     ].join('\n');

@@ -123,7 +123,11 @@ const OPTIONS = {
 } as const;
 
 /** Runs `rolebroker ARGS`; returns the exit code. Output goes only through `io`. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo,
+  request: typeof requestCredentials = requestCredentials,
+): Promise<number> {
   let args: Awaited<ReturnType<typeof parse>>;
   try {
     args = await parse(argv, io.env);
@@ -138,7 +142,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   // The SDK reads a profile's region and endpoint_url only through AWS_PROFILE.
   if (args.profile) io.env.AWS_PROFILE = args.profile;
   try {
-    const body = await requestCredentials(args.request);
+    const body = await request(args.request);
     io.stdout(`${formatCredentials(body, args.format)}\n`);
     return EXIT.ok;
   } catch (error) {
