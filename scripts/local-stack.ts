@@ -97,7 +97,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let broker: ChildProcess | undefined;
   try {
     emulator = await startEmulator({ port: options.emulatorPort ?? (await freePort()) });
-    const world = await seedDemo(emulator.endpoint);
+    const world = await seedDemo(emulator.endpoint, {
+      prefix: options.brokerEnv?.ROLEBROKER_SSM_PREFIX ?? process.env.ROLEBROKER_SSM_PREFIX,
+    });
     const files = profileFiles(emulator.endpoint, {
       'demo-caller': world.callers.demoCaller,
       'demo-outsider': world.callers.demoOutsider,

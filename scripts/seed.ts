@@ -147,6 +147,8 @@ export async function seedDemo(
   endpoint: string,
   options: {
     extraParameters?: Record<string, { value: string; type?: 'String' | 'SecureString' }>;
+    /** SSM prefix for the grants; default /rolebroker. */
+    prefix?: string;
   } = {},
 ): Promise<SeededWorld> {
   const admins = await resetWithAdmins(endpoint, [BROKER_ACCOUNT, TARGET_ACCOUNT]);
@@ -197,7 +199,7 @@ export async function seedDemo(
     for (const [name, { value, type }] of Object.entries(parameters)) {
       await ssm.send(
         new PutParameterCommand({
-          Name: `${PREFIX}/grants/${name}`,
+          Name: `${options.prefix ?? PREFIX}/grants/${name}`,
           Value: value,
           Type: type ?? 'SecureString',
           Overwrite: true,
