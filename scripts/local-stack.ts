@@ -99,6 +99,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     emulator = await startEmulator({ port: options.emulatorPort ?? (await freePort()) });
     const world = await seedDemo(emulator.endpoint, {
       prefix: options.brokerEnv?.ROLEBROKER_SSM_PREFIX ?? process.env.ROLEBROKER_SSM_PREFIX,
+      unsafe: true,
     });
     const files = profileFiles(emulator.endpoint, {
       'demo-caller': world.callers.demoCaller,

@@ -43,6 +43,9 @@ export const ARNS = {
 export const EXTERNAL_IDS = {
   local: 'demo-external-id-local-7f3a9c',
   audit: 'demo-external-id-audit-41be02',
+  deploy: 'demo-external-id-deploy-5d20aa',
+  auditReader: 'demo-external-id-audit-reader-0c77e1',
+  unsafe: 'demo-external-id-unsafe-93b1f4',
   strictExpected: 'demo-external-id-strict-expected',
   strictInGrant: 'demo-external-id-strict-wrong',
 } as const;
@@ -94,6 +97,7 @@ export const GRANTS = {
   },
   'deploy-via-hub': {
     roleArn: ARNS.deployTarget,
+    externalId: EXTERNAL_IDS.deploy,
     principals: [ARNS.demoCaller],
     via: [ARNS.hubRole],
   },
@@ -103,6 +107,88 @@ export const GRANTS = {
     principals: [ARNS.demoCaller],
   },
 } as const;
+
+/** Per-account read-only roles the audit reads IAM with, obtained through the broker by `admin`. */
+export const AUDIT_ROLES = [
+  role(BROKER_ACCOUNT, 'rolebroker-audit-reader'),
+  role(TARGET_ACCOUNT, 'rolebroker-audit-reader'),
+] as const;
+const ADMIN = user(BROKER_ACCOUNT, 'admin');
+export const AUDIT_GRANTS = Object.fromEntries(
+  AUDIT_ROLES.map((roleArn) => [
+    `audit-reader-${roleArn.split(':')[4]}`,
+    { roleArn, externalId: EXTERNAL_IDS.auditReader, principals: [ADMIN] },
+  ]),
+);
+
+const NOBODY = user(BROKER_ACCOUNT, 'nobody');
+const unsafeGrant = (name: string, extra: object = {}) => ({
+  value: JSON.stringify({
+    roleArn: role(TARGET_ACCOUNT, `rolebroker-unsafe-${name}`),
+    externalId: EXTERNAL_IDS.unsafe,
+    principals: [NOBODY],
+    ...extra,
+  }),
+});
+
+/**
+ * One grant per audit finding, each aimed at its own role so the findings do not mix:
+ * name → SSM parameter. `strict-mismatch` above already has the wrong external ID.
+ */
+export const UNSAFE_PARAMETERS: Record<
+  string,
+  { value: string; type?: 'String' | 'SecureString' }
+> = {
+  'unsafe-plain-string': { ...unsafeGrant('safe'), type: 'String' },
+  'unsafe-invalid': { value: JSON.stringify({ roleArn: 'not-an-arn', principals: [] }) },
+  'unsafe-whole-account': unsafeGrant('safe', { principals: [BROKER_ACCOUNT] }),
+  'unsafe-other-partition': unsafeGrant('safe', {
+    principals: ['arn:aws-us-gov:iam::111111111111:role/ops'],
+  }),
+  'unsafe-missing-role': unsafeGrant('missing'),
+  'unsafe-unreadable': unsafeGrant('x', {
+    roleArn: 'arn:aws:iam::333333333333:role/rolebroker-elsewhere',
+  }),
+  'unsafe-no-external-id': unsafeGrant('open', { externalId: undefined }),
+  'unsafe-trusts-root': unsafeGrant('root'),
+  'unsafe-trusts-anyone': unsafeGrant('anyone'),
+  'unsafe-no-source-identity': unsafeGrant('notags', { sessionTags: { team: 'x' } }),
+  'unsafe-short-session': unsafeGrant('short', { maxDurationSeconds: 3600 }),
+  'unsafe-hub': unsafeGrant('safe', { via: [role(TARGET_ACCOUNT, 'rolebroker-unsafe-hub')] }),
+};
+/** Names of the seeded grants the broker skips as invalid. */
+export const INVALID_UNSAFE_GRANTS = ['unsafe-invalid'];
+
+async function seedUnsafeRoles(iam: IAMClient) {
+  const broker = [ARNS.brokerExecRole, ARNS.brokerSession];
+  const safe = trust(broker, EXTERNAL_IDS.unsafe);
+  await createRole(iam, 'rolebroker-unsafe-safe', safe, [READ_IAM]);
+  await createRole(iam, 'rolebroker-unsafe-open', trust(broker), [READ_IAM]);
+  await createRole(
+    iam,
+    'rolebroker-unsafe-root',
+    trust([`arn:aws:iam::${BROKER_ACCOUNT}:root`], EXTERNAL_IDS.unsafe),
+    [],
+  );
+  await createRole(iam, 'rolebroker-unsafe-anyone', trust(['*'], EXTERNAL_IDS.unsafe), []);
+  await createRole(
+    iam,
+    'rolebroker-unsafe-notags',
+    policy([
+      {
+        Effect: 'Allow',
+        Principal: { AWS: broker },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_IDS.unsafe } },
+      },
+    ]),
+    [],
+  );
+  await createRole(iam, 'rolebroker-unsafe-short', safe, [], 1800);
+  await createRole(iam, 'rolebroker-unsafe-hub', trust([`arn:aws:iam::${BROKER_ACCOUNT}:root`]), [
+    ASSUME_BROKER_ROLES,
+  ]);
+}
 
 export interface SeededWorld {
   readonly endpoint: string;
@@ -129,8 +215,15 @@ async function createRole(
   name: string,
   trustPolicy: string,
   permissions: object[],
+  maxSessionDuration?: number,
 ) {
-  await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trustPolicy }));
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: name,
+      AssumeRolePolicyDocument: trustPolicy,
+      ...(maxSessionDuration ? { MaxSessionDuration: maxSessionDuration } : {}),
+    }),
+  );
   if (permissions.length) {
     await iam.send(
       new PutRolePolicyCommand({
@@ -149,6 +242,8 @@ export async function seedDemo(
     extraParameters?: Record<string, { value: string; type?: 'String' | 'SecureString' }>;
     /** SSM prefix for the grants; default /rolebroker. */
     prefix?: string;
+    /** Also seed one deliberately unsafe role and grant per audit finding. */
+    unsafe?: boolean;
   } = {},
 ): Promise<SeededWorld> {
   const admins = await resetWithAdmins(endpoint, [BROKER_ACCOUNT, TARGET_ACCOUNT]);
@@ -183,9 +278,21 @@ export async function seedDemo(
       trust(brokerPrincipals, EXTERNAL_IDS.audit),
       [READ_IAM],
     );
-    await createRole(targetIam, 'rolebroker-deploy', trust([ARNS.hubRole, ARNS.hubSession]), [
-      READ_IAM,
-    ]);
+    await createRole(
+      targetIam,
+      'rolebroker-deploy',
+      trust([ARNS.hubRole, ARNS.hubSession], EXTERNAL_IDS.deploy),
+      [READ_IAM],
+    );
+    for (const reader of [iam, targetIam]) {
+      await createRole(
+        reader,
+        'rolebroker-audit-reader',
+        trust(brokerPrincipals, EXTERNAL_IDS.auditReader),
+        [READ_IAM],
+      );
+    }
+    if (options.unsafe) await seedUnsafeRoles(targetIam);
 
     const demoCaller = await createUserWithKey(iam, 'demo-caller');
     const demoOutsider = await createUserWithKey(iam, 'demo-outsider');
@@ -194,6 +301,13 @@ export async function seedDemo(
       ...Object.fromEntries(
         Object.entries(GRANTS).map(([name, grant]) => [name, { value: JSON.stringify(grant) }]),
       ),
+      ...Object.fromEntries(
+        Object.entries(AUDIT_GRANTS).map(([name, grant]) => [
+          name,
+          { value: JSON.stringify(grant) },
+        ]),
+      ),
+      ...(options.unsafe ? UNSAFE_PARAMETERS : {}),
       ...options.extraParameters,
     };
     for (const [name, { value, type }] of Object.entries(parameters)) {

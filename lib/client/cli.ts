@@ -1,18 +1,27 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { brokerIamClients, failsAt, formatReport, runAudit, type Severity } from '../audit';
+import { partitionOf } from '../config';
 import { type BrokerCredentials, BrokerRequestError, requestCredentials } from './request';
 
 const USAGE = `usage: rolebroker credentials --url URL --role-arn ARN [--grant NAME] [--duration SECONDS]
                               [--session-policy FILE] [--format json|env|process] [--auth iam|sts]
                               [--profile NAME] [--server-id ID]
+       rolebroker audit --url URL --audit-role ARN [--audit-role ARN ...] [--prefix PATH]
+                        [--format table|json] [--fail-on high|medium|low|none]
+                        [--auth iam|sts] [--profile NAME] [--server-id ID]
 
-Asks the broker for credentials for ARN, signing as the caller (the AWS SDK's default
-credential chain, or --profile). --url defaults to $ROLEBROKER_URL, --server-id (sts mode)
-to $ROLEBROKER_SERVER_ID.
+credentials: asks the broker for credentials for ARN, signing as the caller (the AWS SDK's
+default credential chain, or --profile).
+audit: checks every grant under PATH (default $ROLEBROKER_SSM_PREFIX or /rolebroker) and
+its roles, reading IAM with credentials the broker issues for each --audit-role.
+--url defaults to $ROLEBROKER_URL, --server-id (sts mode) to $ROLEBROKER_SERVER_ID.
 
-Exit codes: 0 ok, 2 usage, 3 denied (401/403), 4 any other failure.`;
+Exit codes: 0 ok, 1 audit findings at or above --fail-on (default high), 2 usage,
+3 denied (401/403), 4 any other failure.`;
 
-export const EXIT = { ok: 0, usage: 2, denied: 3, failed: 4 } as const;
+export const EXIT = { ok: 0, findings: 1, usage: 2, denied: 3, failed: 4 } as const;
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -61,7 +70,8 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv) {
   }
   const { values, positionals } = parsed;
   if (values.help) return { help: true as const };
-  if (positionals.length !== 1 || positionals[0] !== 'credentials') {
+  const command = positionals[0];
+  if (positionals.length !== 1 || (command !== 'credentials' && command !== 'audit')) {
     throw new UsageError(
       positionals.length ? `unknown command: ${positionals.join(' ')}` : 'missing command',
     );
@@ -69,14 +79,40 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv) {
   const url = values.url ?? env.ROLEBROKER_URL;
   if (!url) throw new UsageError('--url is required (or set ROLEBROKER_URL)');
   if (!/^https?:\/\//.test(url)) throw new UsageError('--url must be an http(s) URL');
+  const auth = values.auth ?? 'iam';
+  if (auth !== 'iam' && auth !== 'sts') throw new UsageError('--auth must be iam or sts');
+  const serverId = values['server-id'] ?? env.ROLEBROKER_SERVER_ID;
+  if (command === 'audit') {
+    const format = values.format ?? 'table';
+    if (format !== 'table' && format !== 'json')
+      throw new UsageError('--format must be table or json');
+    const failOn = values['fail-on'] ?? 'high';
+    if (failOn !== 'high' && failOn !== 'medium' && failOn !== 'low' && failOn !== 'none') {
+      throw new UsageError('--fail-on must be high, medium, low or none');
+    }
+    const auditRoles = values['audit-role'] ?? [];
+    if (auditRoles.length === 0) throw new UsageError('--audit-role is required (one per account)');
+    return {
+      help: false as const,
+      command: 'audit' as const,
+      profile: values.profile,
+      audit: {
+        url,
+        auth,
+        serverId,
+        auditRoles,
+        prefix: values.prefix ?? env.ROLEBROKER_SSM_PREFIX ?? '/rolebroker',
+        format,
+        failOn,
+      } as AuditCommand,
+    };
+  }
   if (!values['role-arn']) throw new UsageError('--role-arn is required');
   const format = values.format ?? 'json';
   if (format !== 'json' && format !== 'env' && format !== 'process') {
     throw new UsageError('--format must be json, env or process');
   }
   const outputFormat: 'json' | 'env' | 'process' = format;
-  const auth = values.auth ?? 'iam';
-  if (auth !== 'iam' && auth !== 'sts') throw new UsageError('--auth must be iam or sts');
   let durationSeconds: number | undefined;
   if (values.duration !== undefined) {
     if (!/^\d{1,5}$/.test(values.duration))
@@ -95,6 +131,7 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv) {
   }
   return {
     help: false as const,
+    command: 'credentials' as const,
     format: outputFormat,
     profile: values.profile,
     request: {
@@ -104,7 +141,7 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv) {
       durationSeconds,
       sessionPolicy,
       auth,
-      serverId: values['server-id'] ?? env.ROLEBROKER_SERVER_ID,
+      serverId,
     } as const,
   };
 }
@@ -119,6 +156,9 @@ const OPTIONS = {
   auth: { type: 'string' },
   profile: { type: 'string' },
   'server-id': { type: 'string' },
+  'audit-role': { type: 'string', multiple: true },
+  prefix: { type: 'string' },
+  'fail-on': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -141,6 +181,7 @@ export async function main(
   }
   // The SDK reads a profile's region and endpoint_url only through AWS_PROFILE.
   if (args.profile) io.env.AWS_PROFILE = args.profile;
+  if (args.command === 'audit') return audit(args.audit, io);
   try {
     const body = await request(args.request);
     io.stdout(`${formatCredentials(body, args.format)}\n`);
@@ -155,5 +196,34 @@ export async function main(
     io.stderr(`rolebroker: ${where}: ${error.message}${id}\n`);
     if (error.code === 'Usage') return EXIT.usage;
     return error.status === 401 || error.status === 403 ? EXIT.denied : EXIT.failed;
+  }
+}
+
+interface AuditCommand {
+  url: string;
+  auth: 'iam' | 'sts';
+  serverId?: string;
+  auditRoles: string[];
+  prefix: string;
+  format: 'table' | 'json';
+  failOn: Severity | 'none';
+}
+
+async function audit(options: AuditCommand, io: CliIo): Promise<number> {
+  const ssm = new SSMClient({});
+  try {
+    const report = await runAudit({
+      ssm,
+      prefix: options.prefix,
+      partition: partitionOf(await ssm.config.region()),
+      iamFor: brokerIamClients(options),
+    });
+    io.stdout(`${formatReport(report, options.format)}\n`);
+    return options.failOn !== 'none' && failsAt(report, options.failOn) ? EXIT.findings : EXIT.ok;
+  } catch (error) {
+    io.stderr(`rolebroker: audit failed: ${(error as Error).name}: ${(error as Error).message}\n`);
+    return EXIT.failed;
+  } finally {
+    ssm.destroy();
   }
 }

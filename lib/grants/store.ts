@@ -10,12 +10,11 @@ export interface GrantSet {
   readonly invalid: readonly { readonly name: string; readonly reason: string }[];
 }
 
-/** Reads every parameter under `${prefix}/grants/` (recursive, decrypted, all pages). */
-export async function loadGrants(
+/** Every parameter under `${prefix}/grants/` (recursive, decrypted, all pages), with its grant name. */
+export async function readGrantParameters(
   ssm: SSMClient,
   prefix: string,
-  partition: Partition,
-): Promise<GrantSet> {
+): Promise<{ name: string; type: string; value: string }[]> {
   const path = `${prefix}/grants`;
   const parameters: Parameter[] = [];
   let nextToken: string | undefined;
@@ -32,16 +31,28 @@ export async function loadGrants(
     parameters.push(...(page.Parameters ?? []));
     nextToken = page.NextToken;
   } while (nextToken);
+  return parameters.map((p) => ({
+    name: (p.Name ?? '').slice(path.length + 1),
+    type: p.Type ?? '',
+    value: p.Value ?? '',
+  }));
+}
 
+/** Reads and validates every grant under the prefix; invalid ones are returned with a reason. */
+export async function loadGrants(
+  ssm: SSMClient,
+  prefix: string,
+  partition: Partition,
+): Promise<GrantSet> {
+  const parameters = await readGrantParameters(ssm, prefix);
   const grants: Grant[] = [];
   const invalid: { name: string; reason: string }[] = [];
-  for (const p of parameters) {
-    const name = (p.Name ?? '').slice(path.length + 1);
-    if (p.Type !== 'SecureString' && p.Type !== 'String') {
-      invalid.push({ name, reason: `parameter type ${p.Type} is not String or SecureString` });
+  for (const { name, type, value } of parameters) {
+    if (type !== 'SecureString' && type !== 'String') {
+      invalid.push({ name, reason: `parameter type ${type} is not String or SecureString` });
       continue;
     }
-    const result = parseGrant(name, p.Value ?? '', partition);
+    const result = parseGrant(name, value, partition);
     if (result.ok) grants.push(result.grant);
     else invalid.push({ name, reason: result.reason });
   }

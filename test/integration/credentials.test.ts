@@ -97,8 +97,8 @@ describe('POST /credentials against the emulator', () => {
   it('reads SecureString grants and skips invalid ones beside them', async () => {
     const res = await broker.health(restEvent({ method: 'GET', path: '/health' }), lambdaContext());
     expect(res.statusCode).toBe(200);
-    // 4 seeded valid grants plus the valid plain String one; 2 invalid skipped.
-    expect(JSON.parse(res.body)).toEqual({ status: 'ok', grants: 5 });
+    // 4 demo grants, 2 audit-reader grants and the valid plain String one; 2 invalid skipped.
+    expect(JSON.parse(res.body)).toEqual({ status: 'ok', grants: 7 });
   });
 
   it('denies a caller no grant names, with the same message as for an unknown role', async () => {

@@ -1,0 +1,43 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { brokerIamClients, runAudit } from '../lib/audit';
+import { createSsmClient } from '../lib/aws';
+import { loadConfig } from '../lib/config';
+import { createLogger, createMetrics } from '../lib/observability';
+
+const config = loadConfig();
+const logger = createLogger();
+const metrics = createMetrics();
+const ssm = createSsmClient(config.region);
+const auditRoles = (process.env.ROLEBROKER_AUDIT_ROLES ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+const iamFor = brokerIamClients({
+  url: process.env.ROLEBROKER_URL ?? '',
+  auditRoles,
+  auth: process.env.ROLEBROKER_AUDIT_AUTH === 'sts' ? 'sts' : 'iam',
+});
+
+/** Scheduled trust-posture audit: one log record per finding, a summary, metrics by severity. */
+async function audit() {
+  const report = await runAudit({
+    ssm,
+    prefix: config.ssmPrefix,
+    partition: config.partition,
+    iamFor,
+  });
+  for (const finding of report.findings) logger.warn('audit finding', { ...finding });
+  logger.info('audit summary', { ...report.summary, findings: report.findings.length });
+  for (const severity of ['high', 'medium', 'low'] as const) {
+    metrics
+      .singleMetric()
+      .addDimension('Severity', severity)
+      .addMetric('AuditFindings', MetricUnit.Count, report.summary[severity]);
+  }
+  return report.summary;
+}
+
+export const handler = middy(audit).use(injectLambdaContext(logger)).use(logMetrics(metrics));

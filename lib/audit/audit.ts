@@ -1,0 +1,219 @@
+import { GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { awsErrorName } from '../aws';
+import { BrokerRequestError } from '../client';
+import type { Partition } from '../config';
+import { type Grant, parseGrant, readGrantParameters } from '../grants';
+import { parseRoleArn } from '../principals';
+import { type Finding, SEVERITY_RANK, type Severity } from './findings';
+import { auditTrust, parseTrustPolicy } from './trust';
+
+export interface AuditReport {
+  readonly findings: readonly Finding[];
+  readonly summary: {
+    readonly grants: number;
+    readonly roles: number;
+    readonly high: number;
+    readonly medium: number;
+    readonly low: number;
+  };
+}
+
+export interface AuditOptions {
+  /** Reads the grants (the audit reports invalid and disabled ones too). */
+  readonly ssm: SSMClient;
+  readonly prefix: string;
+  readonly partition: Partition;
+  /** An IAM client with read-only credentials for that account (from the broker), if any. */
+  readonly iamFor: (accountId: string) => IAMClient | undefined;
+}
+
+/** Checks on a grant document alone: storage type, schema, principals breadth. */
+function auditGrantParameter(
+  name: string,
+  type: string,
+  value: string,
+  partition: Partition,
+): { findings: Finding[]; grant?: Grant } {
+  const findings: Finding[] = [];
+  if (type === 'String') {
+    findings.push({
+      check: 'grant-not-secure-string',
+      severity: 'medium',
+      grant: name,
+      message:
+        'grant is stored as String: its external ID is readable by anyone with ssm:GetParameter',
+      fix: `store it as SecureString (aws ssm put-parameter --type SecureString --overwrite ...)`,
+    });
+  }
+  const parsed = parseGrant(name, value, partition);
+  if (!parsed.ok || (type !== 'String' && type !== 'SecureString')) {
+    const reason = parsed.ok ? `parameter type ${type}` : parsed.reason;
+    findings.push({
+      check: 'grant-invalid',
+      severity: 'high',
+      grant: name,
+      message: `grant is invalid and skipped by the broker: ${reason}`,
+      fix: 'fix the grant so it matches the schema in the README',
+    });
+    return { findings };
+  }
+  const grant = parsed.grant;
+  for (const p of grant.principals) {
+    if (p.scope === 'account') {
+      findings.push({
+        check: 'principals-whole-account',
+        severity: 'high',
+        grant: name,
+        message: `principal ${p.source} matches every principal of account ${p.accountId}`,
+        fix: 'name the roles or users that need this grant',
+      });
+    }
+    if (p.partition !== grant.partition) {
+      findings.push({
+        check: 'principals-other-partition',
+        severity: 'medium',
+        grant: name,
+        message: `principal ${p.source} is in partition ${p.partition}, the role in ${grant.partition}`,
+        fix: "use principals from the target role's partition",
+      });
+    }
+  }
+  return { findings, grant };
+}
+
+/**
+ * Audits every grant under the prefix, including disabled and invalid ones: the grant
+ * documents, then each target and hub role's existence, trust policy and session limit.
+ */
+export async function runAudit(options: AuditOptions): Promise<AuditReport> {
+  const parameters = await readGrantParameters(options.ssm, options.prefix);
+  const findings: Finding[] = [];
+  const roles = new Map<
+    string,
+    Promise<
+      { ok: true; trust: string; maxSession: number } | { ok: false; check: string; why: string }
+    >
+  >();
+
+  const getRole = (roleArn: string) => {
+    let pending = roles.get(roleArn);
+    if (!pending) {
+      const role = parseRoleArn(roleArn);
+      const iam = role ? options.iamFor(role.accountId) : undefined;
+      pending =
+        !role || !iam
+          ? Promise.resolve({
+              ok: false as const,
+              check: 'role-unreadable',
+              why: 'no audit role for its account',
+            })
+          : iam.send(new GetRoleCommand({ RoleName: role.name })).then(
+              (out) => ({
+                ok: true as const,
+                trust: out.Role?.AssumeRolePolicyDocument ?? '',
+                maxSession: out.Role?.MaxSessionDuration ?? 3600,
+              }),
+              (error: unknown) => {
+                const why =
+                  error instanceof BrokerRequestError
+                    ? `broker: ${error.status} ${error.code}`
+                    : awsErrorName(error);
+                const missing = why === 'NoSuchEntityException' || why === 'NoSuchEntity';
+                return {
+                  ok: false as const,
+                  check: missing ? 'role-missing' : 'role-unreadable',
+                  why,
+                };
+              },
+            );
+      roles.set(roleArn, pending);
+    }
+    return pending;
+  };
+
+  for (const { name, type, value } of parameters) {
+    const checked = auditGrantParameter(name, type, value, options.partition);
+    findings.push(...checked.findings);
+    const grant = checked.grant;
+    if (!grant) continue;
+    const hops = [
+      ...grant.via.map((arn) => ({ arn, hop: 'hub' as const })),
+      { arn: grant.roleArn, hop: 'target' as const },
+    ];
+    for (const { arn, hop } of hops) {
+      const role = await getRole(arn);
+      if (!role.ok) {
+        findings.push(
+          role.check === 'role-missing'
+            ? {
+                check: 'role-missing',
+                severity: 'high',
+                grant: name,
+                role: arn,
+                message: `${hop} role does not exist`,
+                fix: 'create the role or fix the ARN in the grant',
+              }
+            : {
+                check: 'role-unreadable',
+                severity: 'medium',
+                grant: name,
+                role: arn,
+                message: `${hop} role could not be read with the audit credentials for its account (${role.why})`,
+                fix: 'add an audit grant (iam:GetRole) for that account and pass its role to the audit',
+              },
+        );
+        continue;
+      }
+      const statements = parseTrustPolicy(role.trust);
+      if (!statements) {
+        findings.push({
+          check: 'trust-unreadable',
+          severity: 'medium',
+          grant: name,
+          role: arn,
+          message: 'trust policy is not valid JSON',
+          fix: "fix the role's trust policy",
+        });
+        continue;
+      }
+      findings.push(
+        ...auditTrust(statements, {
+          grant: name,
+          roleArn: arn,
+          roleAccount: parseRoleArn(arn)?.accountId ?? '',
+          hop,
+          externalId: hop === 'target' ? grant.externalId : undefined,
+          needsSourceIdentity: hop === 'target' && grant.sourceIdentity,
+          needsTagSession: hop === 'target' && Object.keys(grant.sessionTags).length > 0,
+        }),
+      );
+      if (hop === 'target' && role.maxSession < grant.maxDurationSeconds) {
+        findings.push({
+          check: 'role-max-session-too-short',
+          severity: 'medium',
+          grant: name,
+          role: arn,
+          message: `role MaxSessionDuration ${role.maxSession}s is below the grant's maxDurationSeconds ${grant.maxDurationSeconds}s`,
+          fix: "raise the role's MaxSessionDuration or lower the grant's maxDurationSeconds",
+        });
+      }
+    }
+  }
+  const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
+  return {
+    findings,
+    summary: {
+      grants: parameters.length,
+      roles: roles.size,
+      high: count('high'),
+      medium: count('medium'),
+      low: count('low'),
+    },
+  };
+}
+
+/** True when any finding is at or above `threshold`. */
+export function failsAt(report: AuditReport, threshold: Severity): boolean {
+  return report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
+}

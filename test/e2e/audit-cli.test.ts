@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
+import { AUDIT_ROLES } from '../../scripts/seed';
+
+const run = promisify(execFile);
+const stack = inject('stack');
+const ROOT = join(__dirname, '../..');
+
+async function audit(extra: string[]) {
+  const args = [
+    join(ROOT, 'dist/rolebroker.mjs'),
+    'audit',
+    '--url',
+    stack.brokerUrl,
+    '--auth',
+    'sts',
+  ];
+  args.push('--server-id', 'rolebroker-local', '--profile', 'admin');
+  for (const role of AUDIT_ROLES) args.push('--audit-role', role);
+  try {
+    const { stdout, stderr } = await run('node', [...args, ...extra], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...stack.profileEnv },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const EVERY_CHECK = [
+  'grant-not-secure-string',
+  'grant-invalid',
+  'principals-whole-account',
+  'principals-other-partition',
+  'role-missing',
+  'role-unreadable',
+  'trust-no-external-id',
+  'trust-external-id-mismatch',
+  'trust-account-root',
+  'trust-wildcard-principal',
+  'trust-missing-set-source-identity',
+  'trust-missing-tag-session',
+  'role-max-session-too-short',
+];
+
+describe('rolebroker audit against the local stack', () => {
+  it('shows every kind of finding the demo seeds, and exits 1 at the default --fail-on high', async () => {
+    const res = await audit(['--format', 'json']);
+    expect(res.code).toBe(1);
+    const report = JSON.parse(res.stdout);
+    const checks = new Set(report.findings.map((f: { check: string }) => f.check));
+    for (const check of EVERY_CHECK) expect(checks).toContain(check);
+  });
+
+  it('prints a table with a summary line', async () => {
+    const res = await audit(['--fail-on', 'none']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^HIGH {4}/m);
+    expect(res.stdout).toMatch(/fix: /);
+    expect(res.stdout.trim().split('\n').pop()).toMatch(
+      /^\d+ findings \(high \d+, medium \d+, low 0\) in \d+ grants, \d+ roles$/,
+    );
+  });
+
+  it('exits 2 without an audit role', async () => {
+    const res = await run('node', [
+      join(ROOT, 'dist/rolebroker.mjs'),
+      'audit',
+      '--url',
+      stack.brokerUrl,
+    ]).catch((e: { code: number }) => e);
+    expect((res as { code: number }).code).toBe(2);
+  });
+});

@@ -1,0 +1,95 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type AuditReport, brokerIamClients, runAudit } from '../../lib/audit';
+import { EMULATOR_REGION } from '../../scripts/emulator';
+import { AUDIT_ROLES, BROKER_ACCOUNT, type SeededWorld, seedDemo } from '../../scripts/seed';
+import { loadBroker, restoreEnv } from '../support/broker';
+import { serveBroker } from '../support/broker-http';
+
+const endpoint = inject('motoEndpoint');
+let world: SeededWorld;
+let report: AuditReport;
+let http: Awaited<ReturnType<typeof serveBroker>>;
+
+beforeAll(async () => {
+  world = await seedDemo(endpoint, { unsafe: true });
+  const broker = await loadBroker(world);
+  http = await serveBroker(broker, `arn:aws:iam::${BROKER_ACCOUNT}:user/admin`);
+  const ssm = new SSMClient({
+    region: EMULATOR_REGION,
+    endpoint,
+    credentials: world.admins[BROKER_ACCOUNT],
+  });
+  report = await runAudit({
+    ssm,
+    prefix: '/rolebroker',
+    partition: 'aws',
+    iamFor: brokerIamClients({ url: http.url, auditRoles: AUDIT_ROLES }),
+  });
+  ssm.destroy();
+});
+
+afterAll(async () => {
+  restoreEnv();
+  await http.close();
+});
+
+const checksFor = (grant: string, role?: string) =>
+  report.findings
+    .filter((f) => f.grant === grant && (role === undefined || f.role?.endsWith(role)))
+    .map((f) => f.check)
+    .sort();
+
+describe('trust-posture audit against the emulator', () => {
+  it.each([
+    ['unsafe-plain-string', ['grant-not-secure-string']],
+    ['unsafe-invalid', ['grant-invalid']],
+    ['unsafe-whole-account', ['principals-whole-account']],
+    ['unsafe-other-partition', ['principals-other-partition']],
+    ['unsafe-missing-role', ['role-missing']],
+    ['unsafe-unreadable', ['role-unreadable']],
+    ['unsafe-no-external-id', ['trust-no-external-id']],
+    ['strict-mismatch', ['trust-external-id-mismatch']],
+    ['unsafe-trusts-root', ['trust-account-root']],
+    ['unsafe-trusts-anyone', ['trust-wildcard-principal']],
+    [
+      'unsafe-no-source-identity',
+      ['trust-missing-set-source-identity', 'trust-missing-tag-session'],
+    ],
+    ['unsafe-short-session', ['role-max-session-too-short']],
+  ])('reports %s with exactly %j', (grant, checks) => {
+    expect(checksFor(grant)).toEqual([...checks].sort());
+  });
+
+  it('reports the problems of a hub role against the hub', () => {
+    expect(checksFor('unsafe-hub', 'rolebroker-unsafe-hub')).toEqual([
+      'trust-account-root',
+      'trust-no-external-id',
+    ]);
+    expect(checksFor('unsafe-hub', 'rolebroker-unsafe-safe')).toEqual([]);
+  });
+
+  it.each([
+    'local-reader',
+    'audit-readonly',
+    'deploy-via-hub',
+    'audit-reader-111111111111',
+    'audit-reader-222222222222',
+  ])('finds nothing wrong with the safe grant %s', (grant) => {
+    expect(checksFor(grant)).toEqual([]);
+  });
+
+  it('gives every finding a severity and a one-line fix', () => {
+    for (const f of report.findings) {
+      expect(['high', 'medium', 'low']).toContain(f.severity);
+      expect(f.fix).toMatch(/^[^\n]+$/);
+    }
+    expect(report.summary.high + report.summary.medium + report.summary.low).toBe(
+      report.findings.length,
+    );
+  });
+
+  it('never puts an external ID in a finding', () => {
+    expect(JSON.stringify(report)).not.toMatch(/demo-external-id/);
+  });
+});
