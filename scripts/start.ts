@@ -1,7 +1,7 @@
 /** `npm start`: the local broker with a seeded demo, until Ctrl-C. */
 
 import { startLocalStack } from './local-stack';
-import { ARNS } from './seed';
+import { ARNS, AUDIT_ROLES } from './seed';
 
 const port = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
@@ -38,5 +38,13 @@ Get credentials for the demo audit role (copy and paste):
 ${stack.example}
 
 Other seeded roles: ${ARNS.localTarget} (one hop), ${ARNS.deployTarget} (through a hub).
-As demo-outsider the same command is denied (exit code 3). Ctrl-C stops everything.
+As demo-outsider the same command is denied (exit code 3).
+
+Audit the seeded grants (one unsafe grant of each kind is there on purpose):
+
+${stack.example.split('\n')[0]}
+  npx rolebroker audit --url ${stack.brokerUrl} --auth sts --server-id rolebroker-local --profile admin \\
+  ${AUDIT_ROLES.map((r) => `--audit-role ${r}`).join(' ')}
+
+Ctrl-C stops everything.
 `);

@@ -104,8 +104,10 @@ export function auditTrust(statements: Statement[], ctx: TrustContext): Finding[
         "name the broker's execution or hub role ARN instead of the account",
       );
     }
+    // Hubs are assumed without an external ID (they are shared by grants), so for hubs only
+    // '*' and account roots are findings; a hub should trust exactly the broker's role.
     const foreign = principals.filter((p) => p === '*' || accountOf(p) !== ctx.roleAccount);
-    if (foreign.length > 0 && ids === undefined) {
+    if (ctx.hop === 'target' && foreign.length > 0 && ids === undefined) {
       add(
         'trust-no-external-id',
         'high',

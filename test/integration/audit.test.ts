@@ -62,10 +62,7 @@ describe('trust-posture audit against the emulator', () => {
   });
 
   it('reports the problems of a hub role against the hub', () => {
-    expect(checksFor('unsafe-hub', 'rolebroker-unsafe-hub')).toEqual([
-      'trust-account-root',
-      'trust-no-external-id',
-    ]);
+    expect(checksFor('unsafe-hub', 'rolebroker-unsafe-hub')).toEqual(['trust-account-root']);
     expect(checksFor('unsafe-hub', 'rolebroker-unsafe-safe')).toEqual([]);
   });
 

@@ -14,12 +14,13 @@ afterAll(restoreEnv);
 describe('logs and responses of a full run', () => {
   it('never contain an external ID, a secret key or a session token', async () => {
     const lines: string[] = [];
-    const spy = vi
-      .spyOn(process.stdout, 'write')
-      .mockImplementation((chunk: string | Uint8Array) => {
+    // Powertools writes info to stdout and warn/error to stderr: capture both.
+    const spies = [process.stdout, process.stderr].map((stream) =>
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
         lines.push(String(chunk));
         return true;
-      });
+      }),
+    );
     const bodies: string[] = [];
     const issuedSecrets: string[] = [];
     try {
@@ -45,12 +46,13 @@ describe('logs and responses of a full run', () => {
       }
       await broker.health(restEvent({ method: 'GET', path: '/health' }), lambdaContext());
     } finally {
-      spy.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     }
     const logs = lines.join('');
     expect(issuedSecrets.length).toBe(6);
     expect(logs).toContain('credentials issued');
     expect(logs).toContain('request refused');
+    expect(logs).toContain('request failed upstream');
     const secrets = [
       ...Object.values(EXTERNAL_IDS),
       ...issuedSecrets,

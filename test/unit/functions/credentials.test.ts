@@ -21,10 +21,12 @@ beforeAll(async () => {
   vi.stubEnv('AWS_REGION', 'eu-west-1');
   vi.stubEnv('ROLEBROKER_AUTH', 'iam');
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    logs.push(String(chunk));
-    return true;
-  });
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      logs.push(String(chunk));
+      return true;
+    });
+  }
   vi.resetModules();
   handler = (await import('../../../functions/credentials')).handler as unknown as Handler;
 });
@@ -134,6 +136,7 @@ describe('credentials function', () => {
     await call({ roleArn: ROLE });
     const all = logs.join('');
     expect(all).toContain('credentials issued');
+    expect(all).toContain('request failed upstream');
     for (const secret of [EXTERNAL_ID, SECRET_KEY, TOKEN]) expect(all).not.toContain(secret);
   });
 });
