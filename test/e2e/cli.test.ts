@@ -29,7 +29,12 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-const credentialsFor = (profile: string, roleArn: string, extra: string[] = []) =>
+const credentialsFor = (
+  profile: string,
+  roleArn: string,
+  extra: string[] = [],
+  serverId = 'rolebroker-local',
+) =>
   cli([
     'credentials',
     '--url',
@@ -37,7 +42,7 @@ const credentialsFor = (profile: string, roleArn: string, extra: string[] = []) 
     '--auth',
     'sts',
     '--server-id',
-    'rolebroker-local',
+    serverId,
     '--profile',
     profile,
     '--role-arn',
@@ -100,19 +105,7 @@ describe('rolebroker CLI against the local stack', () => {
   });
 
   it('exits 3 when signed for another broker', async () => {
-    const res = await cli([
-      'credentials',
-      '--url',
-      stack.brokerUrl,
-      '--auth',
-      'sts',
-      '--server-id',
-      'someone-else',
-      '--profile',
-      'demo-caller',
-      '--role-arn',
-      ARNS.auditTarget,
-    ]);
+    const res = await credentialsFor('demo-caller', ARNS.auditTarget, [], 'someone-else');
     expect(res.code).toBe(3);
     expect(res.stderr).toMatch(/401 Unauthenticated/);
   });
