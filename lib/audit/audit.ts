@@ -60,7 +60,9 @@ function auditGrantParameter(
   }
   const grant = parsed.grant;
   for (const p of grant.principals) {
-    if (p.scope === 'account') {
+    // role/* and the like match every role (or user) session of the account.
+    const everyName = /:(?:role|user)\/[*?]+$|:assumed-role\/[*?]+\/[*?]+$/.test(p.source);
+    if (p.scope === 'account' || everyName) {
       findings.push({
         check: 'principals-whole-account',
         severity: 'high',

@@ -101,6 +101,12 @@ export function parsePrincipalPattern(
     // Assumed-role ARNs carry no path, so sessions are matched on the role name alone.
     const nameGlob = rest.slice(rest.lastIndexOf('/') + 1);
     if (nameGlob === '') invalid('role principal must end in a role name');
+    // role/team/* would read as "roles under /team/" but match every session in the account.
+    if (rest.includes('/') && /[*?]/.test(nameGlob)) {
+      invalid(
+        'a role principal with a path cannot use wildcards in the name: sessions carry no path',
+      );
+    }
     return {
       ...base,
       matches: (c) =>

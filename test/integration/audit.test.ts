@@ -45,6 +45,7 @@ describe('trust-posture audit against the emulator', () => {
     ['unsafe-plain-string', ['grant-not-secure-string']],
     ['unsafe-invalid', ['grant-invalid']],
     ['unsafe-whole-account', ['principals-whole-account']],
+    ['unsafe-every-role', ['principals-whole-account']],
     ['unsafe-other-partition', ['principals-other-partition']],
     ['unsafe-missing-role', ['role-missing']],
     ['unsafe-unreadable', ['role-unreadable']],

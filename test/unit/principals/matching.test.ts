@@ -174,6 +174,7 @@ describe('principal pattern validation', () => {
     ['unicode', 'arn:aws:iam::111111111111:role/äpp'],
     ['a role without a name', 'arn:aws:iam::111111111111:role/team/'],
     ['an assumed-role without a session', 'arn:aws:sts::111111111111:assumed-role/app'],
+    ['a role path with a wildcard name', 'arn:aws:iam::111111111111:role/team/*'],
   ])('refuses %s', (_what, pattern) => {
     expect(() => parsePrincipalPattern(pattern, 'aws')).toThrow(ValidationError);
   });
