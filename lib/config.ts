@@ -1,25 +1,29 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { describeIssues } from './validation';
 
 const positiveSeconds = (fallback: number) =>
-  z.coerce.number().int().min(0).max(86_400).default(fallback);
+  z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(86_400)), fallback);
 
 const envSchema = z.object({
-  ROLEBROKER_SSM_PREFIX: z
-    .string()
-    .regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'must look like /name or /a/b, without a trailing slash')
-    .default('/rolebroker'),
-  ROLEBROKER_AUTH: z.enum(['iam', 'sts']).default('iam'),
-  ROLEBROKER_SERVER_ID: z
-    .string()
-    .regex(/^[\x21-\x7e]{1,128}$/)
-    .optional(),
-  ROLEBROKER_STAGE: z.string().min(1).default('dev'),
+  ROLEBROKER_SSM_PREFIX: z._default(
+    z
+      .string()
+      .check(
+        z.regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'must look like /name or /a/b, without a trailing slash'),
+      ),
+    '/rolebroker',
+  ),
+  ROLEBROKER_AUTH: z._default(z.enum(['iam', 'sts']), 'iam'),
+  ROLEBROKER_SERVER_ID: z.optional(
+    z.string().check(z.regex(/^[\x21-\x7e]{1,128}$/, 'must be 1-128 printable characters')),
+  ),
+  ROLEBROKER_STAGE: z._default(z.string().check(z.minLength(1)), 'dev'),
   ROLEBROKER_GRANTS_TTL_SECONDS: positiveSeconds(60),
   ROLEBROKER_MAX_STALE_SECONDS: positiveSeconds(900),
-  ROLEBROKER_STS_IDENTITY_ENDPOINTS: z.string().optional(),
+  ROLEBROKER_STS_IDENTITY_ENDPOINTS: z.optional(z.string()),
   AWS_REGION: z
     .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1'),
+    .check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')),
 });
 
 export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov';
@@ -70,8 +74,7 @@ function parseOrigins(list: string): string[] {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid rolebroker configuration: ${issues.join('; ')}`);
+    throw new Error(`invalid rolebroker configuration: ${describeIssues(parsed.error, 20)}`);
   }
   const e = parsed.data;
   const partition = partitionOf(e.AWS_REGION);

@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Partition } from '../config';
 import { type PrincipalPattern, parsePrincipalPattern, parseRoleArn } from '../principals';
+import { describeIssues } from '../validation';
 
 /** AWS limits that STS enforces on AssumeRole; checked here so a grant fails at load, not per call. */
 const MAX_PACKED_POLICY_CHARS = 2048;
@@ -9,52 +10,66 @@ const MAX_SESSION_TAGS = 50;
 
 export const GRANT_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
-const roleArn = z.string().refine((s) => parseRoleArn(s) !== null, 'is not an IAM role ARN');
+const roleArn = z
+  .string()
+  .check(z.refine((s) => parseRoleArn(s) !== null, 'is not an IAM role ARN'));
 const policyArn = z
   .string()
-  .regex(
-    /^arn:(aws|aws-cn|aws-us-gov):iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,512}$/,
-    'is not an IAM policy ARN',
+  .check(
+    z.regex(
+      /^arn:(aws|aws-cn|aws-us-gov):iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,512}$/,
+      'is not an IAM policy ARN',
+    ),
   );
 
 /** An IAM policy document given as JSON; serialised it must fit STS's inline session policy limit. */
 export const sessionPolicySchema = z
-  .object({
-    Version: z.literal('2012-10-17'),
-    Statement: z.array(z.record(z.string(), z.unknown())).min(1),
-  })
-  .catchall(z.unknown())
-  .refine(
-    (p) => JSON.stringify(p).length <= MAX_PACKED_POLICY_CHARS,
-    `must be at most ${MAX_PACKED_POLICY_CHARS} characters as JSON`,
+  .catchall(
+    z.object({
+      Version: z.literal('2012-10-17'),
+      Statement: z.array(z.record(z.string(), z.unknown())).check(z.minLength(1)),
+    }),
+    z.unknown(),
+  )
+  .check(
+    z.refine(
+      (p) => JSON.stringify(p).length <= MAX_PACKED_POLICY_CHARS,
+      `must be at most ${MAX_PACKED_POLICY_CHARS} characters as JSON`,
+    ),
   );
 
 const tagKey = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const tagValue = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
-const grantDocument = z
-  .object({
-    roleArn,
-    externalId: z
+const grantDocument = z.strictObject({
+  roleArn,
+  externalId: z.optional(
+    z
       .string()
-      .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of [\\w+=,.@:/-]')
-      .optional(),
-    principals: z.array(z.string()).min(1, 'must list at least one principal'),
-    maxDurationSeconds: z.number().int().min(900).max(3600).default(3600),
-    sessionPolicy: sessionPolicySchema.optional(),
-    sessionPolicyArns: z.array(policyArn).max(MAX_POLICY_ARNS).default([]),
-    sessionTags: z
+      .check(z.regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of [\\w+=,.@:/-]')),
+  ),
+  principals: z.array(z.string()).check(z.minLength(1, 'must list at least one principal')),
+  maxDurationSeconds: z._default(z.number().check(z.int(), z.minimum(900), z.maximum(3600)), 3600),
+  sessionPolicy: z.optional(sessionPolicySchema),
+  sessionPolicyArns: z._default(z.array(policyArn).check(z.maxLength(MAX_POLICY_ARNS)), []),
+  sessionTags: z._default(
+    z
       .record(
-        z.string().regex(tagKey, 'tag key is invalid'),
-        z.string().regex(tagValue, 'tag value is invalid'),
+        z.string().check(z.regex(tagKey, 'tag key is invalid')),
+        z.string().check(z.regex(tagValue, 'tag value is invalid')),
       )
-      .refine((t) => Object.keys(t).length <= MAX_SESSION_TAGS, `at most ${MAX_SESSION_TAGS} tags`)
-      .default({}),
-    via: z.array(roleArn).max(4, 'at most 4 hub roles').default([]),
-    sourceIdentity: z.boolean().default(true),
-    disabled: z.boolean().default(false),
-  })
-  .strict();
+      .check(
+        z.refine(
+          (t) => Object.keys(t).length <= MAX_SESSION_TAGS,
+          `at most ${MAX_SESSION_TAGS} tags`,
+        ),
+      ),
+    {},
+  ),
+  via: z._default(z.array(roleArn).check(z.maxLength(4, 'at most 4 hub roles')), []),
+  sourceIdentity: z._default(z.boolean(), true),
+  disabled: z._default(z.boolean(), false),
+});
 
 /** A validated grant: who (principals) may obtain which role, and how the session is scoped. */
 export interface Grant {
@@ -75,12 +90,6 @@ export interface Grant {
 
 export type GrantParseResult = { ok: true; grant: Grant } | { ok: false; reason: string };
 
-function describe(error: z.ZodError): string {
-  return error.issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
-}
-
 /**
  * Validates one grant document from SSM. Never throws: an invalid grant yields a reason
  * that names the field, and never quotes the external ID.
@@ -99,7 +108,7 @@ export function parseGrant(
     return { ok: false, reason: 'value is not valid JSON' };
   }
   const parsed = grantDocument.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: describe(parsed.error) };
+  if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
   const doc = parsed.data;
   const target = parseRoleArn(doc.roleArn);
   if (!target) return { ok: false, reason: 'roleArn: is not an IAM role ARN' };

@@ -1,35 +1,27 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { PayloadTooLarge, ValidationError } from '../errors';
 import { GRANT_NAME, sessionPolicySchema } from '../grants/schema';
 import { parseRoleArn } from '../principals';
+import { describeIssues } from '../validation';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
-const credentialsRequestSchema = z
-  .object({
-    roleArn: z
-      .string()
-      .max(2048)
-      .refine(
-        (s) => parseRoleArn(s) !== null,
-        'must be an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)',
-      ),
-    grant: z.string().regex(GRANT_NAME, 'must match [A-Za-z0-9_.-]{1,128}').optional(),
-    durationSeconds: z.number().int().min(900).max(3600).optional(),
-    sessionPolicy: sessionPolicySchema.optional(),
-  })
-  .strict();
+const credentialsRequestSchema = z.strictObject({
+  roleArn: z.string().check(
+    z.maxLength(2048),
+    z.refine(
+      (s) => parseRoleArn(s) !== null,
+      'must be an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)',
+    ),
+  ),
+  grant: z.optional(z.string().check(z.regex(GRANT_NAME, 'must match [A-Za-z0-9_.-]{1,128}'))),
+  durationSeconds: z.optional(z.number().check(z.int(), z.minimum(900), z.maximum(3600))),
+  sessionPolicy: z.optional(sessionPolicySchema),
+});
 
 /** A validated POST /credentials body. */
 export type CredentialsRequest = z.infer<typeof credentialsRequestSchema>;
-
-function describe(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
-}
 
 /**
  * Decodes and validates the POST /credentials body: at most 16 KiB, JSON, no unknown fields.
@@ -54,6 +46,6 @@ export function parseCredentialsRequest(
     throw new ValidationError('request body must be a JSON object');
   }
   const parsed = credentialsRequestSchema.safeParse(json);
-  if (!parsed.success) throw new ValidationError(describe(parsed.error));
+  if (!parsed.success) throw new ValidationError(describeIssues(parsed.error));
   return parsed.data;
 }
