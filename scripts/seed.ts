@@ -143,6 +143,7 @@ export const UNSAFE_PARAMETERS: Record<
   'unsafe-invalid': { value: JSON.stringify({ roleArn: 'not-an-arn', principals: [] }) },
   'unsafe-whole-account': unsafeGrant('safe', { principals: [BROKER_ACCOUNT] }),
   'unsafe-every-role': unsafeGrant('safe', { principals: ['arn:aws:iam::111111111111:role/*'] }),
+  'unsafe-every-user': unsafeGrant('safe', { principals: ['arn:aws:iam::111111111111:user/*/*'] }),
   'unsafe-other-partition': unsafeGrant('safe', {
     principals: ['arn:aws-us-gov:iam::111111111111:role/ops'],
   }),

@@ -61,7 +61,7 @@ function auditGrantParameter(
   const grant = parsed.grant;
   for (const p of grant.principals) {
     // role/* and the like match every role (or user) session of the account.
-    const everyName = /:(?:role|user)\/[*?]+$|:assumed-role\/[*?]+\/[*?]+$/.test(p.source);
+    const everyName = /:(?:role|user)\/[*?/]+$|:assumed-role\/[*?]+\/[*?]+$/.test(p.source);
     if (p.scope === 'account' || everyName) {
       findings.push({
         check: 'principals-whole-account',

@@ -1,4 +1,4 @@
-import { BrokerError, Unauthenticated, Unavailable } from '../errors';
+import { BrokerError, Throttled, Unauthenticated, Unavailable } from '../errors';
 import { parseCallerArn } from '../principals';
 import { SERVER_ID_HEADER } from './headers';
 import { type SendFn, type SendResponse, sendWithNodeHttp } from './send';
@@ -318,6 +318,12 @@ export function createStsIdentityVerifier(opts: StsIdentityVerifierOptions): Sts
     });
     if (res.statusCode >= 300 && res.statusCode < 400) fail('identity service redirected');
     if (res.statusCode >= 500) throw new Unavailable('identity service failed');
+    if (
+      res.statusCode === 429 ||
+      (res.statusCode === 400 && /<Code>Throttling<\/Code>|"Throttling"/.test(res.body))
+    ) {
+      throw new Throttled('identity service is throttling; retry later', { retryAfterSeconds: 2 });
+    }
     if (res.statusCode < 200 || res.statusCode >= 300) {
       fail('identity service refused the signed request');
     }

@@ -33,9 +33,12 @@ export function classifyAwsError(error: unknown): AwsFailure {
   if (status !== undefined && status >= 400) return 'refused';
   if (
     NETWORK_CODES.has(e.code ?? '') ||
+    /^(E[A-Z]+|ERR_TLS_\w+|ERR_SSL_\w+)$/.test(e.code ?? '') ||
     e.name === 'TimeoutError' ||
     e.name === 'RequestTimeout' ||
-    e.name === 'AbortError'
+    e.name === 'AbortError' ||
+    // The execution role's own credentials could not be loaded.
+    e.name === 'CredentialsProviderError'
   ) {
     return 'unavailable';
   }

@@ -22,6 +22,15 @@ const policyArn = z
     ),
   );
 
+/** JSON.stringify throws on absurdly deep nesting; such a policy is simply too large. */
+function fitsPackedPolicy(policy: unknown): boolean {
+  try {
+    return JSON.stringify(policy).length <= MAX_PACKED_POLICY_CHARS;
+  } catch {
+    return false;
+  }
+}
+
 /** An IAM policy document given as JSON; serialised it must fit STS's inline session policy limit. */
 export const sessionPolicySchema = z
   .catchall(
@@ -33,7 +42,7 @@ export const sessionPolicySchema = z
   )
   .check(
     z.refine(
-      (p) => JSON.stringify(p).length <= MAX_PACKED_POLICY_CHARS,
+      (p) => fitsPackedPolicy(p),
       `must be at most ${MAX_PACKED_POLICY_CHARS} characters as JSON`,
     ),
   );

@@ -16,7 +16,8 @@ const credentialsRequestSchema = z.strictObject({
     ),
   ),
   grant: z.optional(z.string().check(z.regex(GRANT_NAME, 'must match [A-Za-z0-9_.-]{1,128}'))),
-  durationSeconds: z.optional(z.number().check(z.int(), z.minimum(900), z.maximum(3600))),
+  // The upper bound is the grant's maxDurationSeconds, checked once the grant is known.
+  durationSeconds: z.optional(z.number().check(z.int(), z.minimum(900), z.maximum(86_400))),
   sessionPolicy: z.optional(sessionPolicySchema),
 });
 
@@ -45,7 +46,13 @@ export function parseCredentialsRequest(
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ValidationError('request body must be a JSON object');
   }
-  const parsed = credentialsRequestSchema.safeParse(json);
+  let parsed: ReturnType<typeof credentialsRequestSchema.safeParse>;
+  try {
+    parsed = credentialsRequestSchema.safeParse(json);
+  } catch {
+    // Only pathological input (e.g. nesting deep enough to exhaust the stack) gets here.
+    throw new ValidationError('request body is too deeply nested');
+  }
   if (!parsed.success) throw new ValidationError(describeIssues(parsed.error));
   return parsed.data;
 }

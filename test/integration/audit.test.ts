@@ -46,6 +46,7 @@ describe('trust-posture audit against the emulator', () => {
     ['unsafe-invalid', ['grant-invalid']],
     ['unsafe-whole-account', ['principals-whole-account']],
     ['unsafe-every-role', ['principals-whole-account']],
+    ['unsafe-every-user', ['principals-whole-account']],
     ['unsafe-other-partition', ['principals-other-partition']],
     ['unsafe-missing-role', ['role-missing']],
     ['unsafe-unreadable', ['role-unreadable']],

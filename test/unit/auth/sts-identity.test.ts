@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createStsIdentityVerifier } from '../../../lib/auth';
 import { createIdentityToken } from '../../../lib/client/identity-token';
-import { Unauthenticated, Unavailable } from '../../../lib/errors';
+import { Throttled, Unauthenticated, Unavailable } from '../../../lib/errors';
 
 const ENDPOINT = 'https://sts.eu-west-1.amazonaws.com';
 const SERVER_ID = 'rolebroker-prod';
@@ -270,6 +270,16 @@ describe('sts identity token verification', () => {
     await expectRefused(await token(), {
       body: '<GetCallerIdentityResponse><Arn>offline</Arn></GetCallerIdentityResponse>',
     });
+  });
+
+  it('answers 429 when STS throttles the identity check', async () => {
+    const { verify } = setup({
+      statusCode: 400,
+      body: '<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code></Error></ErrorResponse>',
+    });
+    await expect(verify(await token())).rejects.toBeInstanceOf(Throttled);
+    const tooMany = setup({ statusCode: 429, body: '' });
+    await expect(tooMany.verify(await token())).rejects.toBeInstanceOf(Throttled);
   });
 
   it('answers 503 when STS fails with 5xx', async () => {

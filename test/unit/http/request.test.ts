@@ -67,7 +67,22 @@ describe('POST /credentials body', () => {
     expect(() => parse({ roleArn })).toThrow(ValidationError);
   });
 
-  it.each([899, 3601, 900.5, '900', null])('refuses durationSeconds %j', (durationSeconds) => {
+  it('leaves the upper duration bound to the grant, which names its maximum', () => {
+    expect(parse({ roleArn: ROLE, durationSeconds: 4000 }).durationSeconds).toBe(4000);
+  });
+
+  it('refuses a deeply nested session policy with 400, not a stack overflow', () => {
+    const deep = `${'['.repeat(5000)}1${']'.repeat(5000)}`;
+    const body = `{"roleArn":"${ROLE}","sessionPolicy":{"Version":"2012-10-17","Statement":[{"a":${deep}}]}}`;
+    expect(body.length).toBeLessThan(16 * 1024);
+    expect(() => parse(body)).toThrow(ValidationError);
+  });
+
+  it('refuses a body nested deeper than the parser can go with 400', () => {
+    expect(() => parse(`${'['.repeat(8000)}${']'.repeat(8000)}`)).toThrow(ValidationError);
+  });
+
+  it.each([899, 86_401, 900.5, '900', null])('refuses durationSeconds %j', (durationSeconds) => {
     expect(() => parse({ roleArn: ROLE, durationSeconds })).toThrow(ValidationError);
   });
 

@@ -235,6 +235,20 @@ describe('issuing credentials', () => {
     await expect(issuer().issue({ grant: grant(), caller })).rejects.toBeInstanceOf(Unavailable);
   });
 
+  it.each([
+    ['ECONNABORTED', { code: 'ECONNABORTED' }],
+    ['a TLS failure', { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }],
+    ['missing execution-role credentials', { name: 'CredentialsProviderError' }],
+  ])('maps %s to 503', async (_what, fields) => {
+    stsMock.on(AssumeRoleCommand).rejects(Object.assign(new Error('x'), fields));
+    await expect(issuer().issue({ grant: grant(), caller })).rejects.toBeInstanceOf(Unavailable);
+  });
+
+  it('lets a programming error through (answered as a bare 500)', async () => {
+    stsMock.on(AssumeRoleCommand).rejects(new TypeError('bug'));
+    await expect(issuer().issue({ grant: grant(), caller })).rejects.toBeInstanceOf(TypeError);
+  });
+
   it('maps an STS 5xx to 503', async () => {
     stsMock.on(AssumeRoleCommand).rejects(awsError('InternalFailure', 500));
     await expect(issuer().issue({ grant: grant(), caller })).rejects.toBeInstanceOf(Unavailable);
