@@ -13,13 +13,18 @@ type HttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2WithIAMAuthorizer;
 /** Resolves the verified caller of a request, or throws Unauthenticated (401) / Unavailable (503). */
 export type Authenticator = (event: HttpEvent) => Promise<Caller>;
 
-/** The caller ARN API Gateway verified: REST (v1) identity, or HTTP API / Function URL IAM authorizer. */
+/**
+ * The caller ARN API Gateway verified: a REST (v1) event's `identity`, else the HTTP API /
+ * Function URL IAM authorizer. A REST event never falls back to `authorizer`, which
+ * serverless-offline lets a request header fill.
+ */
 function iamUserArn(event: HttpEvent): unknown {
   const context = event.requestContext as {
     identity?: { userArn?: unknown };
     authorizer?: { iam?: { userArn?: unknown } } | null;
   };
-  return context?.identity?.userArn ?? context?.authorizer?.iam?.userArn;
+  if (context?.identity) return context.identity.userArn;
+  return context?.authorizer?.iam?.userArn;
 }
 
 function header(event: HttpEvent, name: string): string | undefined {

@@ -38,6 +38,14 @@ describe('caller authentication', () => {
     await expect(iam(restEvent({ userArn }))).rejects.toBeInstanceOf(Unauthenticated);
   });
 
+  it('does not fall back to the authorizer on a REST event without a userArn', async () => {
+    const event = restEvent({ userArn: null });
+    (event.requestContext as unknown as { authorizer: unknown }).authorizer = {
+      iam: { userArn: ARN },
+    };
+    await expect(iam(event)).rejects.toBeInstanceOf(Unauthenticated);
+  });
+
   it('refuses a missing identity in iam mode', async () => {
     await expect(iam(restEvent({ userArn: null }))).rejects.toBeInstanceOf(Unauthenticated);
   });
