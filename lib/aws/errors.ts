@@ -7,16 +7,6 @@ const THROTTLING = new Set([
   'RequestThrottled',
   'RequestThrottledException',
 ]);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
 
 export type AwsFailure = 'throttled' | 'refused' | 'unavailable' | 'unknown';
 
@@ -32,7 +22,7 @@ export function classifyAwsError(error: unknown): AwsFailure {
   if (status !== undefined && status >= 500) return 'unavailable';
   if (status !== undefined && status >= 400) return 'refused';
   if (
-    NETWORK_CODES.has(e.code ?? '') ||
+    // Node socket and TLS errors: ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPROTO, ERR_TLS_...
     /^(E[A-Z]+|ERR_TLS_\w+|ERR_SSL_\w+)$/.test(e.code ?? '') ||
     e.name === 'TimeoutError' ||
     e.name === 'RequestTimeout' ||
