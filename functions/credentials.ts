@@ -5,7 +5,7 @@ import { createSsmClient, createStsClient } from '../lib/aws';
 import { loadConfig } from '../lib/config';
 import { createGrantStore, selectGrant } from '../lib/grants';
 import { jsonResponse, parseCredentialsRequest, withHttp } from '../lib/http';
-import { createIssuer } from '../lib/issue';
+import { createIssuer, SessionReuse } from '../lib/issue';
 import { createLogger, createMetrics } from '../lib/observability';
 
 const config = loadConfig();
@@ -17,26 +17,33 @@ const issuer = createIssuer({
   sts: createStsClient(config.region),
   stsFor: (credentials) => createStsClient(config.region, credentials),
 });
+const sessions = config.sessionReuseMinSeconds
+  ? new SessionReuse({ minRemainingSeconds: config.sessionReuseMinSeconds })
+  : undefined;
 
 /** POST /credentials: parse → authenticate → authorize → issue → respond. */
 async function credentials(event: APIGatewayProxyEvent) {
   const request = parseCredentialsRequest(event);
   const caller = await authenticate(event);
   const grant = selectGrant((await grants.get()).grants, request, caller);
-  const issued = await issuer.issue({
+  const input = {
     grant,
     caller,
     durationSeconds: request.durationSeconds,
     callerPolicy: request.sessionPolicy,
-  });
+  };
+  const { issued, reused } = sessions
+    ? await sessions.issue(input, () => issuer.issue(input))
+    : { issued: await issuer.issue(input), reused: false };
   logger.info('credentials issued', {
     grant: grant.name,
     caller: caller.arn,
     roleArn: grant.roleArn,
     session: issued.AssumedRoleUser.Arn,
     expiration: issued.Credentials.Expiration,
+    reused,
   });
-  metrics.addMetric('CredentialsIssued', MetricUnit.Count, 1);
+  metrics.addMetric(reused ? 'CredentialsReused' : 'CredentialsIssued', MetricUnit.Count, 1);
   return jsonResponse(200, issued);
 }
 

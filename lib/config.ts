@@ -21,6 +21,11 @@ const envSchema = z.object({
   ROLEBROKER_GRANTS_TTL_SECONDS: positiveSeconds(60),
   ROLEBROKER_MAX_STALE_SECONDS: positiveSeconds(900),
   ROLEBROKER_STS_IDENTITY_ENDPOINTS: z.optional(z.string()),
+  ROLEBROKER_SESSION_REUSE: z._default(z.enum(['on', 'off']), 'on'),
+  ROLEBROKER_SESSION_REUSE_MIN_SECONDS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(300), z.maximum(3300)),
+    600,
+  ),
   AWS_REGION: z
     .string()
     .check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')),
@@ -37,6 +42,8 @@ export interface BrokerConfig {
   readonly maxStaleMs: number;
   /** Origins (scheme://host[:port]) a signed GetCallerIdentity may be sent to in `sts` mode. */
   readonly stsIdentityEndpoints: readonly string[];
+  /** Hand a caller's live session out again while this many seconds remain; 0 = off. */
+  readonly sessionReuseMinSeconds: number;
   readonly region: string;
   readonly partition: Partition;
 }
@@ -89,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
         ? parseOrigins(e.ROLEBROKER_STS_IDENTITY_ENDPOINTS)
         : defaultStsEndpoints(e.AWS_REGION, partition),
     ),
+    sessionReuseMinSeconds:
+      e.ROLEBROKER_SESSION_REUSE === 'on' ? e.ROLEBROKER_SESSION_REUSE_MIN_SECONDS : 0,
     region: e.AWS_REGION,
     partition,
   });

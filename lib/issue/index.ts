@@ -6,3 +6,4 @@ export {
   type Issuer,
   MIN_DURATION_SECONDS,
 } from './issuer';
+export { SessionReuse } from './session-reuse';

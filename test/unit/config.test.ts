@@ -10,6 +10,7 @@ describe('configuration', () => {
       grantsTtlMs: 60_000,
       maxStaleMs: 900_000,
       partition: 'aws',
+      sessionReuseMinSeconds: 600,
       stsIdentityEndpoints: ['https://sts.eu-west-1.amazonaws.com', 'https://sts.amazonaws.com'],
     });
   });
@@ -24,6 +25,14 @@ describe('configuration', () => {
     expect(loadConfig({ AWS_REGION: 'eu-west-1', ROLEBROKER_STAGE: 'prod' }).serverId).toBe('prod');
   });
 
+  it('turns session reuse off or changes its minimum', () => {
+    const base = { AWS_REGION: 'eu-west-1' };
+    expect(loadConfig({ ...base, ROLEBROKER_SESSION_REUSE: 'off' }).sessionReuseMinSeconds).toBe(0);
+    expect(
+      loadConfig({ ...base, ROLEBROKER_SESSION_REUSE_MIN_SECONDS: '1200' }).sessionReuseMinSeconds,
+    ).toBe(1200);
+  });
+
   it.each([
     ['a prefix with a trailing slash', { ROLEBROKER_SSM_PREFIX: '/rb/' }],
     ['an unknown auth mode', { ROLEBROKER_AUTH: 'none' }],
@@ -31,6 +40,8 @@ describe('configuration', () => {
     ['a negative stale limit', { ROLEBROKER_MAX_STALE_SECONDS: '-1' }],
     ['a non-http identity endpoint', { ROLEBROKER_STS_IDENTITY_ENDPOINTS: 'file:///etc/passwd' }],
     ['an empty server id', { ROLEBROKER_SERVER_ID: '' }],
+    ['a reuse switch that is not on/off', { ROLEBROKER_SESSION_REUSE: 'yes' }],
+    ['a reuse minimum under 5 minutes', { ROLEBROKER_SESSION_REUSE_MIN_SECONDS: '60' }],
   ])('fails at load on %s', (_what, env) => {
     expect(() => loadConfig({ AWS_REGION: 'eu-west-1', ...env })).toThrow(
       /rolebroker configuration|ENDPOINTS/,

@@ -20,6 +20,8 @@ let logs: string[] = [];
 beforeAll(async () => {
   vi.stubEnv('AWS_REGION', 'eu-west-1');
   vi.stubEnv('ROLEBROKER_AUTH', 'iam');
+  // Every request here must reach STS; reuse has its own tests (issue/session-reuse).
+  vi.stubEnv('ROLEBROKER_SESSION_REUSE', 'off');
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
   for (const stream of [process.stdout, process.stderr]) {
     vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { type Grant, parseGrant } from '../../../lib/grants';
+import { type IssuedCredentials, SessionReuse } from '../../../lib/issue';
+import { type Caller, parseCallerArn } from '../../../lib/principals';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+const callerOf = (arn: string): Caller => {
+  const c = parseCallerArn(arn);
+  if (!c) throw new Error('fixture');
+  return c;
+};
+const ALICE = callerOf('arn:aws:sts::111111111111:assumed-role/app/alice');
+const BOB = callerOf('arn:aws:sts::111111111111:assumed-role/app/bob');
+
+const grantOf = (extra: object = {}): Grant => {
+  const r = parseGrant(
+    'g',
+    JSON.stringify({
+      roleArn: 'arn:aws:iam::222222222222:role/Target',
+      externalId: 'ext-123',
+      principals: ['111111111111'],
+      ...extra,
+    }),
+    'aws',
+  );
+  if (!r.ok) throw new Error(r.reason);
+  return r.grant;
+};
+
+/** A fake STS: each call makes a new session lasting `durationSeconds` from `clock.now`. */
+function fakeSts(clock: { now: number }) {
+  let calls = 0;
+  return {
+    get calls() {
+      return calls;
+    },
+    issue(durationSeconds = 900): () => Promise<IssuedCredentials> {
+      return async () => {
+        calls += 1;
+        return {
+          Credentials: {
+            AccessKeyId: `ASIA${calls}`,
+            SecretAccessKey: `secret-${calls}`,
+            SessionToken: `token-${calls}`,
+            Expiration: new Date(clock.now + durationSeconds * 1000).toISOString(),
+          },
+          AssumedRoleUser: { AssumedRoleId: `AROA:${calls}`, Arn: `arn:session:${calls}` },
+          Grant: 'g',
+        };
+      };
+    },
+  };
+}
+
+function setup(minRemainingSeconds = 600, maxEntries?: number) {
+  const clock = { now: T0 };
+  const sts = fakeSts(clock);
+  const reuse = new SessionReuse({
+    minRemainingSeconds,
+    now: () => clock.now,
+    ...(maxEntries ? { maxEntries } : {}),
+  });
+  return { clock, sts, reuse };
+}
+
+describe('per-caller session reuse', () => {
+  it('returns the same session to the same caller while at least the minimum remains', async () => {
+    const { clock, sts, reuse } = setup();
+    const input = { grant: grantOf(), caller: ALICE };
+    const first = await reuse.issue(input, sts.issue());
+    clock.now += 299_000; // 601 s of 900 left
+    const second = await reuse.issue(input, sts.issue());
+    expect(first.reused).toBe(false);
+    expect(second).toEqual({ issued: first.issued, reused: true });
+    expect(sts.calls).toBe(1);
+  });
+
+  it('issues a new session once less than the minimum would remain', async () => {
+    const { clock, sts, reuse } = setup();
+    const input = { grant: grantOf(), caller: ALICE };
+    await reuse.issue(input, sts.issue());
+    clock.now += 300_000; // exactly 600 s left: not more than the minimum
+    const again = await reuse.issue(input, sts.issue());
+    expect(again.reused).toBe(false);
+    expect(again.issued.Credentials.AccessKeyId).toBe('ASIA2');
+  });
+
+  it('never hands one caller the session of another', async () => {
+    const { sts, reuse } = setup();
+    const grant = grantOf();
+    const a = await reuse.issue({ grant, caller: ALICE }, sts.issue());
+    const b = await reuse.issue({ grant, caller: BOB }, sts.issue());
+    const a2 = await reuse.issue({ grant, caller: ALICE }, sts.issue());
+    const b2 = await reuse.issue({ grant, caller: BOB }, sts.issue());
+    expect(b.issued.Credentials.AccessKeyId).not.toBe(a.issued.Credentials.AccessKeyId);
+    expect(a2.issued).toBe(a.issued);
+    expect(b2.issued).toBe(b.issued);
+    expect(sts.calls).toBe(2);
+  });
+
+  it.each([
+    ['another duration', { durationSeconds: 1800 }],
+    ['a caller session policy', { callerPolicy: { Version: '2012-10-17', Statement: [] } }],
+    ['a changed grant', { grant: grantOf({ sessionTags: { team: 'x' } }) }],
+    ['another grant name', { grant: { ...grantOf(), name: 'other' } }],
+  ])('treats %s as a different request', async (_label, change) => {
+    const { sts, reuse } = setup();
+    const input = { grant: grantOf(), caller: ALICE, durationSeconds: 900 };
+    await reuse.issue(input, sts.issue());
+    const other = await reuse.issue({ ...input, ...change }, sts.issue(1800));
+    expect(other.reused).toBe(false);
+    expect(sts.calls).toBe(2);
+  });
+
+  it('shares one issue between identical concurrent requests', async () => {
+    const { sts, reuse } = setup();
+    const input = { grant: grantOf(), caller: ALICE };
+    const all = await Promise.all(
+      Array.from({ length: 20 }, () => reuse.issue(input, sts.issue())),
+    );
+    expect(sts.calls).toBe(1);
+    expect(new Set(all.map((r) => r.issued)).size).toBe(1);
+    expect(all.filter((r) => !r.reused)).toHaveLength(1);
+  });
+
+  it('does not remember a failure', async () => {
+    const { sts, reuse } = setup();
+    const input = { grant: grantOf(), caller: ALICE };
+    await expect(reuse.issue(input, () => Promise.reject(new Error('sts down')))).rejects.toThrow(
+      'sts down',
+    );
+    const ok = await reuse.issue(input, sts.issue());
+    expect(ok.reused).toBe(false);
+  });
+
+  it('does not keep a session too short to ever be reused', async () => {
+    const { sts, reuse } = setup(900);
+    const input = { grant: grantOf(), caller: ALICE };
+    await reuse.issue(input, sts.issue(900));
+    expect((await reuse.issue(input, sts.issue(900))).reused).toBe(false);
+    expect(sts.calls).toBe(2);
+  });
+
+  it('stays within its size bound, dropping the oldest entry first', async () => {
+    const { sts, reuse } = setup(600, 3);
+    const grant = grantOf();
+    const callers = ['a', 'b', 'c', 'd'].map((n) =>
+      callerOf(`arn:aws:sts::111111111111:assumed-role/app/caller-${n}`),
+    );
+    for (const caller of callers) await reuse.issue({ grant, caller }, sts.issue());
+    const [first, , , last] = callers as [Caller, Caller, Caller, Caller];
+    expect((await reuse.issue({ grant, caller: last }, sts.issue())).reused).toBe(true);
+    expect((await reuse.issue({ grant, caller: first }, sts.issue())).reused).toBe(false);
+  });
+});
