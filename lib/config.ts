@@ -1,35 +1,37 @@
-import * as z from 'zod/mini';
-import { describeIssues } from './validation';
+type Env = Record<string, string | undefined>;
 
-const positiveSeconds = (fallback: number) =>
-  z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(86_400)), fallback);
+/** Collects one message per invalid variable, so a misconfiguration is reported whole. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
 
-const envSchema = z.object({
-  ROLEBROKER_SSM_PREFIX: z._default(
-    z
-      .string()
-      .check(
-        z.regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'must look like /name or /a/b, without a trailing slash'),
-      ),
-    '/rolebroker',
-  ),
-  ROLEBROKER_AUTH: z._default(z.enum(['iam', 'sts']), 'iam'),
-  ROLEBROKER_SERVER_ID: z.optional(
-    z.string().check(z.regex(/^[\x21-\x7e]{1,128}$/, 'must be 1-128 printable characters')),
-  ),
-  ROLEBROKER_STAGE: z._default(z.string().check(z.minLength(1)), 'dev'),
-  ROLEBROKER_GRANTS_TTL_SECONDS: positiveSeconds(60),
-  ROLEBROKER_MAX_STALE_SECONDS: positiveSeconds(900),
-  ROLEBROKER_STS_IDENTITY_ENDPOINTS: z.optional(z.string()),
-  ROLEBROKER_SESSION_REUSE: z._default(z.enum(['on', 'off']), 'on'),
-  ROLEBROKER_SESSION_REUSE_MIN_SECONDS: z._default(
-    z.coerce.number().check(z.int(), z.minimum(300), z.maximum(3300)),
-    600,
-  ),
-  AWS_REGION: z
-    .string()
-    .check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')),
-});
+  string(name: string, fallback: string, pattern: RegExp, rule: string): string {
+    const value = this.env[name] ?? fallback;
+    if (!pattern.test(value)) this.problems.push(`${name}: ${rule}`);
+    return value;
+  }
+
+  optional(name: string, pattern: RegExp, rule: string): string | undefined {
+    const value = this.env[name];
+    if (value !== undefined && !pattern.test(value)) this.problems.push(`${name}: ${rule}`);
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, values: readonly T[]): T {
+    const value = (this.env[name] ?? fallback) as T;
+    if (!values.includes(value)) this.problems.push(`${name}: must be one of ${values.join(', ')}`);
+    return value;
+  }
+
+  seconds(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name];
+    const value = raw === undefined || raw.trim() === '' ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name}: must be a whole number of seconds from ${min} to ${max}`);
+    }
+    return value;
+  }
+}
 
 export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov';
 
@@ -78,27 +80,47 @@ function parseOrigins(list: string): string[] {
  * Reads and validates the broker's environment. Throws on any invalid value so that a
  * misconfigured function fails at cold start rather than on its first caller.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`invalid rolebroker configuration: ${describeIssues(parsed.error, 20)}`);
+export function loadConfig(env: Env = process.env): BrokerConfig {
+  const read = new EnvReader(env);
+  const ssmPrefix = read.string(
+    'ROLEBROKER_SSM_PREFIX',
+    '/rolebroker',
+    /^(\/[A-Za-z0-9_.-]+)+$/,
+    'must look like /name or /a/b, without a trailing slash',
+  );
+  const auth = read.oneOf('ROLEBROKER_AUTH', 'iam', ['iam', 'sts'] as const);
+  const serverId = read.optional(
+    'ROLEBROKER_SERVER_ID',
+    /^[\x21-\x7e]{1,128}$/,
+    'must be 1-128 printable characters',
+  );
+  const stage = read.string('ROLEBROKER_STAGE', 'dev', /^.+$/, 'must not be empty');
+  const grantsTtl = read.seconds('ROLEBROKER_GRANTS_TTL_SECONDS', 60, 0, 86_400);
+  const maxStale = read.seconds('ROLEBROKER_MAX_STALE_SECONDS', 900, 0, 86_400);
+  const reuse = read.oneOf('ROLEBROKER_SESSION_REUSE', 'on', ['on', 'off'] as const);
+  const reuseMin = read.seconds('ROLEBROKER_SESSION_REUSE_MIN_SECONDS', 600, 300, 3300);
+  const region = read.string(
+    'AWS_REGION',
+    '',
+    /^[a-z]{2}(-[a-z]+)+-\d$/,
+    'must be an AWS region such as eu-west-1',
+  );
+  if (read.problems.length) {
+    throw new Error(`invalid rolebroker configuration: ${read.problems.join('; ')}`);
   }
-  const e = parsed.data;
-  const partition = partitionOf(e.AWS_REGION);
+  const partition = partitionOf(region);
+  const endpoints = env.ROLEBROKER_STS_IDENTITY_ENDPOINTS;
   return Object.freeze({
-    ssmPrefix: e.ROLEBROKER_SSM_PREFIX,
-    auth: e.ROLEBROKER_AUTH,
-    serverId: e.ROLEBROKER_SERVER_ID ?? e.ROLEBROKER_STAGE,
-    grantsTtlMs: e.ROLEBROKER_GRANTS_TTL_SECONDS * 1000,
-    maxStaleMs: e.ROLEBROKER_MAX_STALE_SECONDS * 1000,
+    ssmPrefix,
+    auth,
+    serverId: serverId ?? stage,
+    grantsTtlMs: grantsTtl * 1000,
+    maxStaleMs: maxStale * 1000,
     stsIdentityEndpoints: Object.freeze(
-      e.ROLEBROKER_STS_IDENTITY_ENDPOINTS
-        ? parseOrigins(e.ROLEBROKER_STS_IDENTITY_ENDPOINTS)
-        : defaultStsEndpoints(e.AWS_REGION, partition),
+      endpoints ? parseOrigins(endpoints) : defaultStsEndpoints(region, partition),
     ),
-    sessionReuseMinSeconds:
-      e.ROLEBROKER_SESSION_REUSE === 'on' ? e.ROLEBROKER_SESSION_REUSE_MIN_SECONDS : 0,
-    region: e.AWS_REGION,
+    sessionReuseMinSeconds: reuse === 'on' ? reuseMin : 0,
+    region,
     partition,
   });
 }

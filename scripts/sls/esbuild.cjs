@@ -7,7 +7,9 @@ const lambdaCredentials = join(__dirname, '..', '..', 'lib', 'aws', 'lambda-cred
 const options = {
   bundle: true,
   minify: true,
-  keepNames: true,
+  // Error classes set their `name` themselves (ours and the SDK's), so nothing depends on
+  // kept names; keeping them costs ~25 KiB and ~1 ms of module compile per cold start.
+  keepNames: false,
   sourcemap: false,
   treeShaking: true,
   target: 'node22',
