@@ -1,10 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import autocannon from 'autocannon';
 import { createIdentityToken } from '../lib/client/identity-token';
@@ -26,7 +24,12 @@ export interface LoadResult {
 
 interface Target {
   url: string;
-  requests: { method: 'POST'; path: string; headers: Record<string, string>; body: string }[];
+  requests: {
+    method: 'GET' | 'POST';
+    path: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }[];
 }
 
 async function load(target: Target, seconds: number, connections: number): Promise<LoadResult> {
@@ -47,38 +50,46 @@ async function load(target: Target, seconds: number, connections: number): Promi
   };
 }
 
-/** A signed STS query request, replayable for the few minutes moto accepts its date. */
-async function signedSts(
-  endpoint: string,
-  credentials: AwsCredentialIdentity,
-  params: Record<string, string>,
-): Promise<Target['requests'][number]> {
-  const url = new URL(endpoint);
-  const body = new URLSearchParams({ ...params, Version: '2011-06-15' }).toString();
-  const signed = await new SignatureV4({
-    credentials,
-    region: EMULATOR_REGION,
-    service: 'sts',
-    sha256: Sha256,
-  }).sign({
-    method: 'POST',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: '/',
-    query: {},
-    headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-    body,
-  });
-  return { method: 'POST', path: '/', headers: signed.headers as Record<string, string>, body };
+/** `connections` concurrent loops of `call` for `seconds`, timed like autocannon times requests. */
+async function sdkLoad(
+  call: () => Promise<unknown>,
+  seconds: number,
+  connections: number,
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < deadline) {
+        const start = performance.now();
+        try {
+          await call();
+          latencies.push(performance.now() - start);
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) =>
+    Math.round(latencies[Math.ceil(p * latencies.length) - 1] ?? Number.NaN);
+  return {
+    perSecond: Number((latencies.length / seconds).toFixed(1)),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    ok: latencies.length,
+    non2xx: 0,
+    errors,
+  };
 }
 
 /**
- * Load through serverless-offline (sts mode: each broker request makes a GetCallerIdentity
- * and an AssumeRole call to moto) versus the same calls sent straight to the same moto.
- * Everything that reaches moto, the broker's calls included, passes one relay: moto closes
- * every connection after its answer, which autocannon cannot follow, and the relay keeps
- * client connections open (it opens a new one to moto per request, as the broker must).
+ * Load through serverless-offline with autocannon (sts mode: each broker request makes a
+ * GetCallerIdentity and an AssumeRole call to moto) versus the same calls made straight to
+ * the same moto by SDK clients, with the same concurrency. Every call to moto, the broker's
+ * included, passes one counting relay, so both sides pay the same hops.
  */
 export async function runHttpBench(options: { seconds: number; connections: number }) {
   const localDir = await mkdtemp(join(tmpdir(), 'rolebroker-bench-local-'));
@@ -120,49 +131,65 @@ export async function runHttpBench(options: { seconds: number; connections: numb
       sessionToken: brokerSession.SessionToken ?? '',
     };
     const name = sessionNameFor(demoCaller);
-    const assumeRole = await signedSts(relay.endpoint, asBroker, {
-      Action: 'AssumeRole',
-      RoleArn: ARNS.localTarget,
-      RoleSessionName: name,
-      DurationSeconds: '900',
-      ExternalId: EXTERNAL_IDS.local,
-      SourceIdentity: name,
-      'Tags.member.1.Key': 'team',
-      'Tags.member.1.Value': GRANTS['local-reader'].sessionTags.team,
-    });
-    const whoAmI = await signedSts(relay.endpoint, caller, { Action: 'GetCallerIdentity' });
+    const client = (credentials: AwsCredentialIdentity) =>
+      new STSClient({ region: EMULATOR_REGION, endpoint: relay.endpoint, credentials });
+    const asCaller = client(caller);
+    const asBrokerClient = client(asBroker);
+    // The AssumeRole the broker sends for this grant, byte for byte the same parameters.
+    const assumeRole = () =>
+      asBrokerClient.send(
+        new AssumeRoleCommand({
+          RoleArn: ARNS.localTarget,
+          RoleSessionName: name,
+          DurationSeconds: 900,
+          ExternalId: EXTERNAL_IDS.local,
+          SourceIdentity: name,
+          Tags: [{ Key: 'team', Value: GRANTS['local-reader'].sessionTags.team }],
+        }),
+      );
     const token = await createIdentityToken({
       credentials: caller,
       region: EMULATOR_REGION,
       endpoint: relay.endpoint,
       serverId: LOCAL_SERVER_ID,
     });
-    const brokerRequest = {
-      method: 'POST' as const,
-      path: '/credentials',
-      headers: { 'content-type': 'application/json', 'x-rolebroker-identity': token },
-      body: JSON.stringify({ roleArn: ARNS.localTarget }),
+    const brokerTarget = {
+      url: stack.brokerUrl,
+      requests: [
+        {
+          method: 'POST' as const,
+          path: '/credentials',
+          headers: { 'content-type': 'application/json', 'x-rolebroker-identity': token },
+          body: JSON.stringify({ roleArn: ARNS.localTarget }),
+        },
+      ],
     };
     const { seconds, connections } = options;
-    const broker = await load(
-      { url: stack.brokerUrl, requests: [brokerRequest] },
+    // Untimed: serverless-offline starts one handler instance per concurrent request, each cold.
+    await load(brokerTarget, Math.min(seconds, 10), connections);
+    const broker = await load(brokerTarget, seconds, connections);
+    // The floor of serverless-offline itself: GET /health answers from the grant cache.
+    const health = await load(
+      { url: stack.brokerUrl, requests: [{ method: 'GET', path: '/health' }] },
       seconds,
       connections,
     );
-    const direct = await load(
-      { url: stack.emulatorEndpoint, requests: [assumeRole] },
+    const direct = await sdkLoad(assumeRole, seconds, connections);
+    const directPair = await sdkLoad(
+      async () => {
+        await asCaller.send(new GetCallerIdentityCommand({}));
+        await assumeRole();
+      },
       seconds,
       connections,
     );
-    const directPair = await load(
-      { url: stack.emulatorEndpoint, requests: [whoAmI, assumeRole] },
-      seconds,
-      connections,
-    );
+    asCaller.destroy();
+    asBrokerClient.destroy();
     return {
       seconds,
       connections,
       broker,
+      offlineHealth: health,
       directAssumeRole: direct,
       directIdentityAndAssumeRole: directPair,
     };

@@ -62,6 +62,8 @@ export async function startCountingRelay(
           method: req.method,
           path: req.url,
           headers: req.headers,
+          // moto closes every connection after one answer: never reuse one.
+          agent: false,
         },
         (up) => {
           // Hop-by-hop: moto closes every connection; the relay's clients keep theirs.

@@ -1,28 +1,110 @@
-import type { z } from 'zod/mini';
+/**
+ * Small validation helpers for request bodies and grant documents. Problems are reported as
+ * `field: rule` lines that name the field and the rule and never quote the value, so an
+ * error message cannot leak what was sent (an external ID, a policy).
+ */
+export type Json = Record<string, unknown>;
 
-type Issue = z.core.$ZodIssue;
+export function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
-/** One readable line per issue, naming the field and the rule, never quoting the value. */
-function describeIssue(issue: Issue): string {
-  const path = issue.path.length ? `${issue.path.join('.')}: ` : '';
-  if (issue.message && issue.message !== 'Invalid input') return `${path}${issue.message}`;
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return `${path}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
-    case 'invalid_type':
-      return `${path}expected ${issue.expected}`;
-    case 'too_big':
-      return `${path}must be at most ${String(issue.maximum)}`;
-    case 'too_small':
-      return `${path}must be at least ${String(issue.minimum)}`;
-    case 'invalid_value':
-      return `${path}must be one of ${issue.values.map(String).join(', ')}`;
-    default:
-      return `${path}is invalid`;
+/** Collects problems; `first(n)` joins them into one message. */
+export class Problems {
+  readonly #list: string[] = [];
+
+  add(path: string, rule: string): void {
+    this.#list.push(path ? `${path}: ${rule}` : rule);
+  }
+
+  get none(): boolean {
+    return this.#list.length === 0;
+  }
+
+  get count(): number {
+    return this.#list.length;
+  }
+
+  first(max = 5): string {
+    return this.#list.slice(0, max).join('; ');
   }
 }
 
-/** Joins the first issues of a failed parse into one message. */
-export function describeIssues(error: { issues: readonly Issue[] }, max = 5): string {
-  return error.issues.slice(0, max).map(describeIssue).join('; ');
+/** Reports fields of `doc` that are not in `allowed`. */
+export function rejectUnknownFields(doc: Json, allowed: readonly string[], problems: Problems) {
+  const unknown = Object.keys(doc).filter((k) => !allowed.includes(k));
+  if (unknown.length) {
+    problems.add('', `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+  }
+}
+
+/** A string field: absent → undefined; otherwise it must be a string passing `test`. */
+export function optionalString(
+  doc: Json,
+  field: string,
+  test: (s: string) => boolean,
+  rule: string,
+  problems: Problems,
+): string | undefined {
+  const value = doc[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') problems.add(field, 'expected string');
+  else if (!test(value)) problems.add(field, rule);
+  else return value;
+  return undefined;
+}
+
+/** An integer field within [min, max]; absent → `fallback`. */
+export function integerIn(
+  doc: Json,
+  field: string,
+  min: number,
+  max: number,
+  fallback: number | undefined,
+  problems: Problems,
+): number | undefined {
+  const value = doc[field];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    problems.add(field, 'expected an integer');
+  } else if (value < min || value > max) {
+    problems.add(field, `must be between ${min} and ${max}`);
+  } else {
+    return value;
+  }
+  return fallback;
+}
+
+/** A boolean field; absent → `fallback`. */
+export function boolean(doc: Json, field: string, fallback: boolean, problems: Problems): boolean {
+  const value = doc[field];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    problems.add(field, 'expected boolean');
+    return fallback;
+  }
+  return value;
+}
+
+/** An array of strings, each passing `test`, with at most `max` entries; absent → []. */
+export function stringList(
+  doc: Json,
+  field: string,
+  test: (s: string) => boolean,
+  rule: string,
+  max: number,
+  problems: Problems,
+): string[] {
+  const value = doc[field];
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    problems.add(field, 'expected array');
+    return [];
+  }
+  if (value.length > max) problems.add(field, `at most ${max} entries`);
+  value.forEach((item, i) => {
+    if (typeof item !== 'string') problems.add(`${field}.${i}`, 'expected string');
+    else if (!test(item)) problems.add(`${field}.${i}`, rule);
+  });
+  return value as string[];
 }

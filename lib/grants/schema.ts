@@ -1,26 +1,42 @@
-import * as z from 'zod/mini';
 import type { Partition } from '../config';
 import { type PrincipalPattern, parsePrincipalPattern, parseRoleArn } from '../principals';
-import { describeIssues } from '../validation';
+import {
+  boolean,
+  integerIn,
+  isObject,
+  type Json,
+  optionalString,
+  Problems,
+  rejectUnknownFields,
+  stringList,
+} from '../validation';
 
 /** AWS limits that STS enforces on AssumeRole; checked here so a grant fails at load, not per call. */
 const MAX_PACKED_POLICY_CHARS = 2048;
 const MAX_POLICY_ARNS = 10;
 const MAX_SESSION_TAGS = 50;
+const MAX_HUBS = 4;
 
 export const GRANT_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const POLICY_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,512}$/;
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
-const roleArn = z
-  .string()
-  .check(z.refine((s) => parseRoleArn(s) !== null, 'is not an IAM role ARN'));
-const policyArn = z
-  .string()
-  .check(
-    z.regex(
-      /^arn:(aws|aws-cn|aws-us-gov):iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,512}$/,
-      'is not an IAM policy ARN',
-    ),
-  );
+const GRANT_FIELDS = [
+  'roleArn',
+  'externalId',
+  'principals',
+  'maxDurationSeconds',
+  'sessionPolicy',
+  'sessionPolicyArns',
+  'sessionTags',
+  'via',
+  'sourceIdentity',
+  'disabled',
+] as const;
+
+const isRoleArn = (s: string) => parseRoleArn(s) !== null;
 
 /** JSON.stringify throws on absurdly deep nesting; such a policy is simply too large. */
 function fitsPackedPolicy(policy: unknown): boolean {
@@ -31,54 +47,52 @@ function fitsPackedPolicy(policy: unknown): boolean {
   }
 }
 
-/** An IAM policy document given as JSON; serialised it must fit STS's inline session policy limit. */
-export const sessionPolicySchema = z
-  .catchall(
-    z.object({
-      Version: z.literal('2012-10-17'),
-      Statement: z.array(z.record(z.string(), z.unknown())).check(z.minLength(1)),
-    }),
-    z.unknown(),
-  )
-  .check(
-    z.refine(
-      (p) => fitsPackedPolicy(p),
-      `must be at most ${MAX_PACKED_POLICY_CHARS} characters as JSON`,
-    ),
-  );
+/**
+ * An IAM policy document given as JSON (`Version` 2012-10-17, a non-empty `Statement` list of
+ * objects); serialised it must fit STS's inline session policy limit.
+ */
+export function checkSessionPolicy(
+  value: unknown,
+  field: string,
+  problems: Problems,
+): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) {
+    problems.add(field, 'expected object');
+    return undefined;
+  }
+  const before = problems.count;
+  if (value.Version !== '2012-10-17') problems.add(`${field}.Version`, 'must be "2012-10-17"');
+  const statement = value.Statement;
+  if (!Array.isArray(statement) || statement.length === 0) {
+    problems.add(`${field}.Statement`, 'must be a non-empty array of statements');
+  } else if (!statement.every(isObject)) {
+    problems.add(`${field}.Statement`, 'every statement must be an object');
+  }
+  if (!fitsPackedPolicy(value)) {
+    problems.add(field, `must be at most ${MAX_PACKED_POLICY_CHARS} characters as JSON`);
+  }
+  return problems.count === before ? value : undefined;
+}
 
-const tagKey = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
-const tagValue = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
-
-const grantDocument = z.strictObject({
-  roleArn,
-  externalId: z.optional(
-    z
-      .string()
-      .check(z.regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of [\\w+=,.@:/-]')),
-  ),
-  principals: z.array(z.string()).check(z.minLength(1, 'must list at least one principal')),
-  maxDurationSeconds: z._default(z.number().check(z.int(), z.minimum(900), z.maximum(3600)), 3600),
-  sessionPolicy: z.optional(sessionPolicySchema),
-  sessionPolicyArns: z._default(z.array(policyArn).check(z.maxLength(MAX_POLICY_ARNS)), []),
-  sessionTags: z._default(
-    z
-      .record(
-        z.string().check(z.regex(tagKey, 'tag key is invalid')),
-        z.string().check(z.regex(tagValue, 'tag value is invalid')),
-      )
-      .check(
-        z.refine(
-          (t) => Object.keys(t).length <= MAX_SESSION_TAGS,
-          `at most ${MAX_SESSION_TAGS} tags`,
-        ),
-      ),
-    {},
-  ),
-  via: z._default(z.array(roleArn).check(z.maxLength(4, 'at most 4 hub roles')), []),
-  sourceIdentity: z._default(z.boolean(), true),
-  disabled: z._default(z.boolean(), false),
-});
+function sessionTags(doc: Json, problems: Problems): Record<string, string> {
+  const tags = doc.sessionTags;
+  if (tags === undefined) return {};
+  if (!isObject(tags)) {
+    problems.add('sessionTags', 'expected object');
+    return {};
+  }
+  const entries = Object.entries(tags);
+  if (entries.length > MAX_SESSION_TAGS)
+    problems.add('sessionTags', `at most ${MAX_SESSION_TAGS} tags`);
+  for (const [key, value] of entries) {
+    if (!TAG_KEY.test(key)) problems.add('sessionTags', 'tag key is invalid');
+    if (typeof value !== 'string' || !TAG_VALUE.test(value)) {
+      problems.add(`sessionTags.${TAG_KEY.test(key) ? key : '?'}`, 'tag value is invalid');
+    }
+  }
+  return tags as Record<string, string>;
+}
 
 /** A validated grant: who (principals) may obtain which role, and how the session is scoped. */
 export interface Grant {
@@ -116,9 +130,40 @@ export function parseGrant(
   } catch {
     return { ok: false, reason: 'value is not valid JSON' };
   }
-  const parsed = grantDocument.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
-  const doc = parsed.data;
+  if (!isObject(json)) return { ok: false, reason: 'value must be a JSON object' };
+  const problems = new Problems();
+  rejectUnknownFields(json, GRANT_FIELDS, problems);
+  if (json.roleArn === undefined) problems.add('roleArn', 'is required');
+  const doc = {
+    roleArn: optionalString(json, 'roleArn', isRoleArn, 'is not an IAM role ARN', problems) ?? '',
+    externalId: optionalString(
+      json,
+      'externalId',
+      (s) => EXTERNAL_ID.test(s),
+      'must be 2-1224 characters of [\\w+=,.@:/-]',
+      problems,
+    ),
+    principals: stringList(json, 'principals', () => true, '', Number.MAX_SAFE_INTEGER, problems),
+    maxDurationSeconds: integerIn(json, 'maxDurationSeconds', 900, 3600, 3600, problems) ?? 3600,
+    sessionPolicy: checkSessionPolicy(json.sessionPolicy, 'sessionPolicy', problems),
+    sessionPolicyArns: stringList(
+      json,
+      'sessionPolicyArns',
+      (s) => POLICY_ARN.test(s),
+      'is not an IAM policy ARN',
+      MAX_POLICY_ARNS,
+      problems,
+    ),
+    sessionTags: sessionTags(json, problems),
+    via: stringList(json, 'via', isRoleArn, 'is not an IAM role ARN', MAX_HUBS, problems),
+    sourceIdentity: boolean(json, 'sourceIdentity', true, problems),
+    disabled: boolean(json, 'disabled', false, problems),
+  };
+  if (json.principals === undefined) problems.add('principals', 'is required');
+  else if (Array.isArray(json.principals) && json.principals.length === 0) {
+    problems.add('principals', 'must list at least one principal');
+  }
+  if (!problems.none) return { ok: false, reason: problems.first() };
   const target = parseRoleArn(doc.roleArn);
   if (!target) return { ok: false, reason: 'roleArn: is not an IAM role ARN' };
   for (const hop of doc.via) {

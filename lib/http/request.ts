@@ -1,28 +1,50 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { PayloadTooLarge, ValidationError } from '../errors';
-import { GRANT_NAME, sessionPolicySchema } from '../grants/schema';
+import { checkSessionPolicy, GRANT_NAME } from '../grants/schema';
 import { parseRoleArn } from '../principals';
-import { describeIssues } from '../validation';
+import { integerIn, type Json, optionalString, Problems, rejectUnknownFields } from '../validation';
 
 export const MAX_BODY_BYTES = 16 * 1024;
-
-const credentialsRequestSchema = z.strictObject({
-  roleArn: z.string().check(
-    z.maxLength(2048),
-    z.refine(
-      (s) => parseRoleArn(s) !== null,
-      'must be an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)',
-    ),
-  ),
-  grant: z.optional(z.string().check(z.regex(GRANT_NAME, 'must match [A-Za-z0-9_.-]{1,128}'))),
-  // The upper bound is the grant's maxDurationSeconds, checked once the grant is known.
-  durationSeconds: z.optional(z.number().check(z.int(), z.minimum(900), z.maximum(86_400))),
-  sessionPolicy: z.optional(sessionPolicySchema),
-});
+const MAX_ARN_CHARS = 2048;
+const FIELDS = ['roleArn', 'grant', 'durationSeconds', 'sessionPolicy'] as const;
 
 /** A validated POST /credentials body. */
-export type CredentialsRequest = z.infer<typeof credentialsRequestSchema>;
+export interface CredentialsRequest {
+  roleArn: string;
+  grant?: string;
+  durationSeconds?: number;
+  sessionPolicy?: Record<string, unknown>;
+}
+
+function checkRequest(body: Json): CredentialsRequest {
+  const problems = new Problems();
+  rejectUnknownFields(body, FIELDS, problems);
+  if (body.roleArn === undefined) problems.add('roleArn', 'is required');
+  const roleArn = optionalString(
+    body,
+    'roleArn',
+    (s) => s.length <= MAX_ARN_CHARS && parseRoleArn(s) !== null,
+    'must be an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)',
+    problems,
+  );
+  const grant = optionalString(
+    body,
+    'grant',
+    (s) => GRANT_NAME.test(s),
+    'must match [A-Za-z0-9_.-]{1,128}',
+    problems,
+  );
+  // The upper bound is the grant's maxDurationSeconds, checked once the grant is known.
+  const durationSeconds = integerIn(body, 'durationSeconds', 900, 86_400, undefined, problems);
+  const sessionPolicy = checkSessionPolicy(body.sessionPolicy, 'sessionPolicy', problems);
+  if (!problems.none || roleArn === undefined) throw new ValidationError(problems.first());
+  return {
+    roleArn,
+    ...(grant !== undefined ? { grant } : {}),
+    ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+    ...(sessionPolicy !== undefined ? { sessionPolicy } : {}),
+  };
+}
 
 /**
  * Decodes and validates the POST /credentials body: at most 16 KiB, JSON, no unknown fields.
@@ -46,13 +68,5 @@ export function parseCredentialsRequest(
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ValidationError('request body must be a JSON object');
   }
-  let parsed: ReturnType<typeof credentialsRequestSchema.safeParse>;
-  try {
-    parsed = credentialsRequestSchema.safeParse(json);
-  } catch {
-    // Only pathological input (e.g. nesting deep enough to exhaust the stack) gets here.
-    throw new ValidationError('request body is too deeply nested');
-  }
-  if (!parsed.success) throw new ValidationError(describeIssues(parsed.error));
-  return parsed.data;
+  return checkRequest(json as Json);
 }
