@@ -41,6 +41,30 @@ describe('grant schema', () => {
     expect(parseGrant('g', '{', 'aws')).toEqual({ ok: false, reason: 'value is not valid JSON' });
   });
 
+  it.each([
+    ['an array', '[]'],
+    ['a string', '"grant"'],
+    ['null', 'null'],
+  ])('rejects a value that is %s rather than an object', (_what, value) => {
+    expect(parseGrant('g', value, 'aws')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/JSON object/),
+    });
+  });
+
+  it('reports every problem of a grant at once, without quoting values', () => {
+    const reason = reasonOf({
+      ...base,
+      externalId: 'bad secret',
+      maxDurationSeconds: 7200,
+      via: 'x',
+    });
+    expect(reason).toMatch(/externalId/);
+    expect(reason).toMatch(/maxDurationSeconds/);
+    expect(reason).toMatch(/via/);
+    expect(reason).not.toContain('secret');
+  });
+
   it('rejects unknown fields', () => {
     expect(reasonOf({ ...base, extra: 1 })).toMatch(/extra/);
   });

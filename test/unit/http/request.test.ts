@@ -24,6 +24,25 @@ describe('POST /credentials body', () => {
     ).toBe(ROLE);
   });
 
+  it.each([
+    [
+      'a __proto__ key',
+      '{"roleArn":"arn:aws:iam::222222222222:role/AuditReadOnly","__proto__":{"x":1}}',
+      /__proto__/,
+    ],
+    ['a roleArn that is a number', { roleArn: 42 }, /roleArn: expected string/],
+    ['a fractional duration', { roleArn: ROLE, durationSeconds: 900.5 }, /durationSeconds/],
+    ['a duration given as a string', { roleArn: ROLE, durationSeconds: '900' }, /durationSeconds/],
+    ['a null sessionPolicy', { roleArn: ROLE, sessionPolicy: null }, /sessionPolicy/],
+    [
+      'a statement that is not an object',
+      { roleArn: ROLE, sessionPolicy: { Version: '2012-10-17', Statement: ['x'] } },
+      /Statement/,
+    ],
+  ])('refuses %s, naming the field', (_what, body, message) => {
+    expect(() => parse(body)).toThrow(message);
+  });
+
   it('answers 413 for a body over 16 KiB', () => {
     expect(() => parse({ roleArn: ROLE, pad: 'x'.repeat(16 * 1024) })).toThrow(PayloadTooLarge);
   });
