@@ -27,7 +27,7 @@ const quick = process.argv.includes('--quick');
 const SIZES = {
   warmRequests: quick ? 300 : 2_000,
   warmup: quick ? 50 : 200,
-  coldRuns: quick ? 5 : 15,
+  coldRuns: quick ? 5 : 25,
   repeatRequests: 1_000,
   memoryRequests: quick ? 2_000 : 20_000,
   memoryCallers: 5_000,
@@ -63,6 +63,9 @@ async function bundle(entry: string, outfile: string): Promise<number> {
   await build({ ...options, entryPoints: [join(ROOT, entry)], outfile, logLevel: 'warning' });
   return (await stat(outfile)).size;
 }
+
+/** Progress on stderr; the table goes to stdout. */
+const note = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
 function percentile(sorted: readonly number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -145,6 +148,7 @@ async function main() {
     checks.push({ name, value: round(value, 3), budget: `${op} ${limit}`, ok });
   };
   try {
+    note(`building the Lambda bundles`);
     // 1. Bundles, built the way serverless-esbuild builds them for Lambda.
     const sizes: Record<string, number> = {};
     for (const [name, entry] of Object.entries(FUNCTIONS)) {
@@ -161,6 +165,7 @@ async function main() {
       '<',
     );
 
+    note(`starting moto and seeding the demo world`);
     // 2. The demo world, behind a relay that counts what reaches moto.
     const world = await seedDemo(emulator.endpoint);
     const relay = await startCountingRelay(emulator.endpoint, [ARNS.hubRole]);
@@ -210,6 +215,7 @@ async function main() {
       restEvent({ body: { roleArn }, userArn });
     const credentialsBundle = join(work, 'credentials.mjs');
 
+    note(`cold start, ${SIZES.coldRuns} fresh processes each`);
     // 3. Cold start: fresh processes, broker and baseline alternating. Init is process start to
     // handler loaded, the span Lambda reports as Init Duration; the import alone is shown too.
     const cold = {
@@ -241,6 +247,7 @@ async function main() {
     const coldRatio = median(cold.broker) / median(cold.baseline);
     check('cold start init, broker/baseline (median)', coldRatio, BUDGET.coldInitRatio);
 
+    note(`warm path, ${SIZES.warmRequests} requests each after ${SIZES.warmup} warm-up`);
     // 4. Warm path: in-process handler vs bare AssumeRole, same endpoint, interleaved.
     const warm = await runWorker(
       {
@@ -273,6 +280,7 @@ async function main() {
       (warmCounts.targetAssumeRole - SIZES.warmRequests) / SIZES.warmRequests;
     check('warm STS calls per broker request', brokerStsPerRequest, 1, '==');
 
+    note(`session reuse on and off`);
     // 5. Per-caller reuse: STS calls for 1,000 identical requests, on and off.
     const reuse: Record<string, number> = {};
     for (const setting of ['on', 'off']) {
@@ -289,6 +297,7 @@ async function main() {
       reuse[setting] = (run.phases.measure as Counts).targetAssumeRole;
     }
 
+    note(`memory over ${SIZES.memoryRequests} requests`);
     // 6. Memory: many warm requests from a rotating pool of callers (more than the reuse
     // cache holds, so every request calls STS and the cache stays at its bound).
     const memoryRun = await runWorker(
@@ -321,6 +330,7 @@ async function main() {
     );
     await relay.close();
 
+    note(`end to end, ${SIZES.httpConnections} connections for ${SIZES.httpSeconds} s per row`);
     // 7. End to end through serverless-offline vs direct to the same moto.
     const http = await runHttpBench({
       seconds: SIZES.httpSeconds,

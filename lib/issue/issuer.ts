@@ -128,7 +128,8 @@ function mapStsError(error: unknown, grant: Grant, callerPolicy: boolean): Error
 /**
  * Issues credentials for one grant: through each `via` hub role (sessions cached and shared,
  * without caller identity), then the target role with the grant's external ID, the caller's
- * session name and SourceIdentity, and the grant's scoping. Final sessions are never cached.
+ * session name and SourceIdentity, and the grant's scoping. Final sessions are not kept here
+ * (per-caller reuse is SessionReuse's job).
  */
 export function createIssuer(deps: IssuerDeps): Issuer {
   const hubs = deps.hubs ?? new HubSessionCache(deps.now);
