@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { brokerIamClients, failsAt, formatReport, runAudit, type Severity } from '../audit';
 import { partitionOf } from '../config';
+import { parseRoleArn } from '../principals';
 import { type BrokerCredentials, BrokerRequestError, requestCredentials } from './request';
+import { parseRevokeTime, REVOKE_POLICY_NAME, revokeSessions } from './revoke';
 
 const USAGE = `usage: rolebroker credentials --url URL --role-arn ARN [--grant NAME] [--duration SECONDS]
                               [--session-policy FILE] [--format json|env|process] [--auth iam|sts]
@@ -11,11 +14,15 @@ const USAGE = `usage: rolebroker credentials --url URL --role-arn ARN [--grant N
        rolebroker audit --url URL --audit-role ARN [--audit-role ARN ...] [--prefix PATH]
                         [--format table|json] [--fail-on high|medium|low|none]
                         [--auth iam|sts] [--profile NAME] [--server-id ID]
+       rolebroker revoke --role-arn ARN [--before TIMESTAMP] [--profile NAME]
 
 credentials: asks the broker for credentials for ARN, signing as the caller (the AWS SDK's
 default credential chain, or --profile).
 audit: checks every grant under PATH (default $ROLEBROKER_SSM_PREFIX or /rolebroker) and
 its roles, reading IAM with credentials the broker issues for each --audit-role.
+revoke: denies every session of the role issued before TIMESTAMP (default: now) with AWS's
+revoke-older-sessions inline policy (AWSRevokeOlderSessions), using the operator's own
+credentials (default chain or --profile; needs iam:PutRolePolicy), not the broker.
 --url defaults to $ROLEBROKER_URL, --server-id (sts mode) to $ROLEBROKER_SERVER_ID.
 
 Exit codes: 0 ok, 1 audit findings at or above --fail-on (default high), 2 usage,
@@ -71,10 +78,30 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv) {
   const { values, positionals } = parsed;
   if (values.help) return { help: true as const };
   const command = positionals[0];
-  if (positionals.length !== 1 || (command !== 'credentials' && command !== 'audit')) {
+  if (
+    positionals.length !== 1 ||
+    (command !== 'credentials' && command !== 'audit' && command !== 'revoke')
+  ) {
     throw new UsageError(
       positionals.length ? `unknown command: ${positionals.join(' ')}` : 'missing command',
     );
+  }
+  if (command === 'revoke') {
+    const roleArn = values['role-arn'];
+    if (!roleArn) throw new UsageError('--role-arn is required');
+    if (!parseRoleArn(roleArn)) throw new UsageError('--role-arn must be an IAM role ARN');
+    let before: Date;
+    try {
+      before = parseRevokeTime(values.before);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    return {
+      help: false as const,
+      command: 'revoke' as const,
+      profile: values.profile,
+      revoke: { roleArn, before },
+    };
   }
   const url = values.url ?? env.ROLEBROKER_URL;
   if (!url) throw new UsageError('--url is required (or set ROLEBROKER_URL)');
@@ -159,6 +186,7 @@ const OPTIONS = {
   'audit-role': { type: 'string', multiple: true },
   prefix: { type: 'string' },
   'fail-on': { type: 'string' },
+  before: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -182,6 +210,7 @@ export async function main(
   // The SDK reads a profile's region and endpoint_url only through AWS_PROFILE.
   if (args.profile) io.env.AWS_PROFILE = args.profile;
   if (args.command === 'audit') return audit(args.audit, io);
+  if (args.command === 'revoke') return revoke(args.revoke, io);
   try {
     const body = await request(args.request);
     io.stdout(`${formatCredentials(body, args.format)}\n`);
@@ -225,5 +254,22 @@ async function audit(options: AuditCommand, io: CliIo): Promise<number> {
     return EXIT.failed;
   } finally {
     ssm.destroy();
+  }
+}
+
+async function revoke(options: { roleArn: string; before: Date }, io: CliIo): Promise<number> {
+  const iam = new IAMClient({});
+  try {
+    await revokeSessions(iam, options.roleArn, options.before);
+    io.stdout(
+      `revoked: sessions of ${options.roleArn} issued before ${options.before.toISOString()} are denied (inline policy ${REVOKE_POLICY_NAME})\n`,
+    );
+    return EXIT.ok;
+  } catch (error) {
+    const name = (error as Error).name;
+    io.stderr(`rolebroker: revoke failed: ${name}: ${(error as Error).message}\n`);
+    return name === 'AccessDenied' || name === 'AccessDeniedException' ? EXIT.denied : EXIT.failed;
+  } finally {
+    iam.destroy();
   }
 }

@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Caller } from './caller';
 
 const MAX = 64;
-const HASH_CHARS = 8;
+/** 64 bits: finding another ARN with the same hash (to pass as another caller in CloudTrail) is out of reach. */
+const HASH_CHARS = 16;
 
 /**
  * The session name and SourceIdentity for a caller, never chosen by the caller:
  * `<readable>-<hash>`, where readable is `role.session` for an assumed role, the user or
  * federated name, or `root.<account>`, with characters outside [\w+=,.@-] replaced by `-`
- * and cut to fit 64; hash is the first 8 hex digits of SHA-256 of the caller's full ARN,
+ * and cut to fit 64; hash is the first 16 hex digits of SHA-256 of the caller's full ARN,
  * so callers in different accounts, or whose names only look alike, never share a name.
  */
 export function sessionNameFor(caller: Caller): string {

@@ -11,12 +11,12 @@ const nameOf = (arn: string) => {
 describe('session names', () => {
   it('reads as role.session plus a hash for an assumed role', () => {
     expect(nameOf('arn:aws:sts::111111111111:assumed-role/app/job-1')).toMatch(
-      /^app\.job-1-[0-9a-f]{8}$/,
+      /^app\.job-1-[0-9a-f]{16}$/,
     );
   });
 
   it('uses the user name for a user', () => {
-    expect(nameOf('arn:aws:iam::111111111111:user/ops/alice')).toMatch(/^alice-[0-9a-f]{8}$/);
+    expect(nameOf('arn:aws:iam::111111111111:user/ops/alice')).toMatch(/^alice-[0-9a-f]{16}$/);
   });
 
   it('differs between callers of the same name in different accounts', () => {
