@@ -74,6 +74,9 @@ class StageThrottling {
         DeploymentId: { Ref: deploymentId },
         StageName: stageName,
         Description: `${this.serverless.service.service} ${stageName}`,
+        // provider.tracing.apiGateway, which the framework would otherwise set on the stage
+        // it no longer owns.
+        TracingEnabled: Boolean(this.serverless.service.provider.tracing?.apiGateway),
         MethodSettings: [
           {
             HttpMethod: '*',
