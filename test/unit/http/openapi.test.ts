@@ -1,0 +1,192 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { AccessDenied, Throttled, ValidationError } from '../../../lib/errors';
+import { errorResponse, jsonResponse, parseCredentialsRequest } from '../../../lib/http';
+
+// docs/openapi.yaml is served by nothing; this keeps it true to the handler.
+const spec = parseYaml(readFileSync(join(__dirname, '../../../docs/openapi.yaml'), 'utf8'));
+
+const ajv = new Ajv({ strict: false, allErrors: false });
+const jsonLength = (data: unknown) => {
+  try {
+    return JSON.stringify(data).length;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+};
+// The limits JSON Schema cannot state, as the spec's x-rolebroker-* keywords define them.
+ajv.addKeyword({
+  keyword: 'x-rolebroker-max-json-length',
+  validate: (max: number, data: unknown) => jsonLength(data) <= max,
+});
+ajv.addKeyword({
+  keyword: 'x-rolebroker-max-body-bytes',
+  validate: (max: number, data: unknown) =>
+    Buffer.byteLength(JSON.stringify(data) ?? '', 'utf8') <= max,
+});
+ajv.addKeyword({
+  keyword: 'x-rolebroker-max-path-length',
+  validate: (max: number, data: unknown) => {
+    if (typeof data !== 'string') return true;
+    const rest = data.slice(data.indexOf(':role/') + ':role/'.length);
+    return rest.lastIndexOf('/') + 2 <= max;
+  },
+});
+ajv.addSchema({ $id: 'openapi', components: spec.components });
+const schema = (name: string) =>
+  ajv.getSchema(`openapi#/components/schemas/${name}`) as ValidateFunction;
+const requestSchema = schema('CredentialsRequest');
+
+const handlerAccepts = (body: unknown) => {
+  try {
+    parseCredentialsRequest({ body: JSON.stringify(body), isBase64Encoded: false });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const partition = fc.constantFrom('aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'AWS', '');
+const account = fc.oneof(fc.stringMatching(/^\d{12}$/), fc.stringMatching(/^\d{0,14}$/));
+const pathChars = fc.stringMatching(/^[\x21-\x7e]{1,12}$/);
+const roleName = fc.oneof(
+  fc.stringMatching(/^[\w+=,.@-]{1,64}$/),
+  fc.stringMatching(/^[\w+=,.@*?-]{0,70}$/),
+);
+const roleArn = fc.oneof(
+  fc
+    .tuple(partition, account, fc.array(pathChars, { maxLength: 3 }), roleName)
+    .map(([p, a, path, n]) => `arn:${p}:iam::${a}:role/${path.map((s) => `${s}/`).join('')}${n}`),
+  fc
+    .tuple(fc.stringMatching(/^[a-z]{1,6}$/), fc.integer({ min: 1, max: 600 }))
+    .map(([seg, n]) => `arn:aws:iam::111111111111:role/${`${seg}/`.repeat(n)}x`),
+  fc.constantFrom(
+    'arn:aws:iam::111111111111:user/x',
+    'arn:aws:sts::111111111111:assumed-role/x/y',
+    'arn:aws:iam::111111111111:role/x\u0000',
+    'arn:aws:iam::111111111111:role/ｘ',
+    'arn:aws:iam::111111111111:role/x:y',
+  ),
+  fc.string({ maxLength: 40 }),
+);
+const statement = fc.oneof(
+  fc.record({
+    Effect: fc.constantFrom('Allow', 'Deny'),
+    Action: fc.string(),
+    Resource: fc.string(),
+  }),
+  fc.anything(),
+);
+const sessionPolicy = fc.oneof(
+  // Valid documents around the 2048-character limit.
+  fc.integer({ min: 1900, max: 2200 }).map((n) => ({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'x'.repeat(n) }],
+  })),
+  fc.record(
+    {
+      Version: fc.constantFrom('2012-10-17', '2008-10-17', 1),
+      Statement: fc.oneof(fc.array(statement, { maxLength: 4 }), fc.anything()),
+      Id: fc.string({ maxLength: 3000 }),
+    },
+    { requiredKeys: [] },
+  ),
+  fc.anything(),
+);
+const validRoleArn = fc
+  .tuple(
+    fc.constantFrom('aws', 'aws-cn', 'aws-us-gov'),
+    fc.stringMatching(/^\d{12}$/),
+    fc.stringMatching(/^[\w+=,.@-]{1,64}$/),
+  )
+  .map(([p, a, n]) => `arn:${p}:iam::${a}:role/${n}`);
+const anyBody = fc.record(
+  {
+    roleArn: fc.oneof(roleArn, fc.anything()),
+    grant: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_.-]{1,128}$/), fc.string(), fc.anything()),
+    durationSeconds: fc.oneof(
+      fc.integer({ min: 0, max: 100_000 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.anything(),
+    ),
+    sessionPolicy,
+    externalId: fc.string(),
+    roleARN: fc.string(),
+  },
+  { requiredKeys: [] },
+);
+// Mostly valid bodies, so that the limits themselves decide.
+const nearlyValidBody = fc.record(
+  {
+    roleArn: validRoleArn,
+    grant: fc.stringMatching(/^[A-Za-z0-9_.-]{0,130}$/),
+    durationSeconds: fc.integer({ min: 800, max: 90_000 }),
+    sessionPolicy,
+  },
+  { requiredKeys: ['roleArn'] },
+);
+const body = fc.oneof(anyBody, nearlyValidBody);
+
+describe('docs/openapi.yaml', () => {
+  it('accepts exactly the request bodies the handler accepts', () => {
+    fc.assert(
+      fc.property(body, (b) => {
+        expect(requestSchema(b)).toBe(handlerAccepts(b));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it.each([
+    [{ roleArn: 'arn:aws:iam::222222222222:role/rolebroker/AuditReadOnly' }, true],
+    [{ roleArn: 'arn:aws-cn:iam::222222222222:role/x', grant: 'g', durationSeconds: 900 }, true],
+    [{ roleArn: 'arn:aws:iam::222222222222:role/*' }, false],
+    [{ roleArn: 'arn:aws:iam::222222222222:role/x', grant: 'g'.repeat(128) }, true],
+    [{ roleArn: 'arn:aws:iam::222222222222:role/x', grant: 'g'.repeat(129) }, false],
+    [{ roleArn: 'arn:aws:iam::222222222222:role/x', externalId: 'mine' }, false],
+    [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 899 }, false],
+    [{ roleArn: `arn:aws:iam::222222222222:role/${'p/'.repeat(256)}x` }, false],
+    [
+      {
+        roleArn: 'arn:aws:iam::222222222222:role/x',
+        sessionPolicy: { Version: '2012-10-17', Statement: [{ Resource: 'x'.repeat(2100) }] },
+      },
+      false,
+    ],
+  ])('agrees with the handler on %j', (b, ok) => {
+    expect(handlerAccepts(b)).toBe(ok);
+    expect(requestSchema(b)).toBe(ok);
+  });
+
+  it("describes the handler's responses", () => {
+    const credentials = {
+      Credentials: {
+        AccessKeyId: 'ASIAEXAMPLEEXAMPLE',
+        SecretAccessKey: 'secret',
+        SessionToken: 'token',
+        Expiration: '2026-01-01T00:15:00Z',
+      },
+      AssumedRoleUser: {
+        AssumedRoleId: 'AROAEXAMPLE:audit-x.sess-cb1a4f3869f2fdb0',
+        Arn: 'arn:aws:sts::222222222222:assumed-role/AuditReadOnly/audit-x.sess-cb1a4f3869f2fdb0',
+      },
+      SourceIdentity: 'audit-x.sess-cb1a4f3869f2fdb0',
+      Grant: 'audit',
+    };
+    expect(schema('Credentials')(JSON.parse(jsonResponse(200, credentials).body))).toBe(true);
+    for (const error of [
+      new ValidationError('roleArn: is required'),
+      new AccessDenied('no grant allows this caller to assume this role'),
+      new Throttled('slow down', { retryAfterSeconds: 2 }),
+      new Error('bug'),
+    ]) {
+      const res = errorResponse(error, 'req-1');
+      expect(schema('Error')(JSON.parse(res.body))).toBe(true);
+      expect(String(res.statusCode)).toMatch(/^(400|403|429|500)$/);
+    }
+  });
+});
