@@ -17,6 +17,8 @@ function requestHandler(): NodeHttpHandler {
   sharedHandler ??= new NodeHttpHandler({
     connectionTimeout: CONNECT_TIMEOUT_MS,
     requestTimeout: REQUEST_TIMEOUT_MS,
+    // Without this the SDK only warns when an attempt runs over and keeps waiting.
+    throwOnRequestTimeout: true,
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
   });

@@ -5,8 +5,11 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj, type Request } from '@middy/core';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { awsErrorName } from '../aws';
-import { BrokerError } from '../errors';
+import { BrokerError, Unavailable } from '../errors';
 import { errorResponse } from './response';
+
+/** Time kept back from the Lambda timeout to answer, log and flush metrics. */
+const TIMEOUT_MARGIN_MS = 500;
 
 type HttpEvent = { requestContext?: { requestId?: string } };
 type HttpRequest = Request<HttpEvent, APIGatewayProxyResult, Error, Context>;
@@ -66,7 +69,13 @@ export function withHttp<E extends HttpEvent>(
   handler: (event: E, context: Context) => Promise<APIGatewayProxyResult>,
   options: ContractOptions,
 ) {
-  return middy<E, APIGatewayProxyResult>(handler)
+  return middy<E, APIGatewayProxyResult>(handler, {
+    // Answer before Lambda's own timeout cuts the response (and the log line) off.
+    timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
+    timeoutEarlyResponse: () => {
+      throw new Unavailable('the broker ran out of time waiting for AWS; retry later');
+    },
+  })
     .use(injectLambdaContext(options.logger, { resetKeys: true }))
     .use(logMetrics(options.metrics))
     .use(httpContract(options) as MiddlewareObj<E, APIGatewayProxyResult>);

@@ -53,7 +53,10 @@ function checkRequest(body: Json): CredentialsRequest {
 export function parseCredentialsRequest(
   event: Pick<APIGatewayProxyEvent | APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>,
 ): CredentialsRequest {
-  const raw = event.body ?? '';
+  const raw: unknown = event.body ?? '';
+  // API Gateway sends a string or null; anything else (serverless-offline passes a parsed
+  // `false` or `0` through) is not a JSON object either.
+  if (typeof raw !== 'string') throw new ValidationError('request body must be a JSON object');
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > MAX_BODY_BYTES) {
     throw new PayloadTooLarge(`request body must be at most ${MAX_BODY_BYTES} bytes`);

@@ -1,7 +1,28 @@
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FaultMode = 'pass' | 'refuse' | 'error500' | 'throttle';
+/**
+ * `pass` relays; `refuse` drops the connection; `error500` and `throttle` answer with an
+ * AWS JSON-protocol fault; `hang` accepts the request and never answers.
+ */
+export type FaultMode = 'pass' | 'refuse' | 'error500' | 'throttle' | 'hang';
+
+/** A canned answer the proxy sends instead of relaying. */
+export interface FaultAnswer {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly body: string;
+}
+
+/** What a `decide` hook sees of one request (body fully read). */
+export interface ProxiedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export type FaultDecision = FaultMode | FaultAnswer;
 
 /**
  * A plain HTTP relay in front of the emulator that can be told to fail: it forwards bytes
@@ -9,47 +30,106 @@ export type FaultMode = 'pass' | 'refuse' | 'error500' | 'throttle';
  */
 export interface FaultProxy {
   readonly endpoint: string;
+  /** What every request gets while no `decide` hook is set. */
   mode: FaultMode;
+  /**
+   * Per-request choice, overriding `mode` while set: the request body is read first (then
+   * relayed unchanged on `pass`), so the hook can look at the action and its parameters.
+   */
+  decide: ((req: ProxiedRequest) => FaultDecision) | undefined;
   /** Requests seen, whatever the mode. */
   readonly count: number;
   close(): Promise<void>;
 }
 
+/** An error as AWS JSON-protocol services (SSM, KMS) send it. */
+export function jsonFault(status: number, type: string, message: string): FaultAnswer {
+  return {
+    status,
+    headers: { 'Content-Type': 'application/x-amz-json-1.1' },
+    body: JSON.stringify({ __type: type, message }),
+  };
+}
+
+/** An error as AWS query-protocol services (STS) send it. */
+export function queryFault(status: number, code: string, message: string): FaultAnswer {
+  return {
+    status,
+    headers: { 'Content-Type': 'text/xml' },
+    body:
+      '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">' +
+      `<Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error>` +
+      '<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>',
+  };
+}
+
+const MODE_ANSWERS: Partial<Record<FaultMode, FaultAnswer>> = {
+  error500: jsonFault(500, 'InternalServerError', 'injected'),
+  throttle: jsonFault(400, 'ThrottlingException', 'Rate exceeded'),
+};
+
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   let count = 0;
-  const state: { mode: FaultMode } = { mode: 'pass' };
+  const state: {
+    mode: FaultMode;
+    decide: ((req: ProxiedRequest) => FaultDecision) | undefined;
+  } = { mode: 'pass', decide: undefined };
+
   const server: Server = createServer((req, res) => {
     count += 1;
-    if (state.mode === 'refuse') {
-      req.socket.destroy();
+
+    const relay = (body?: Buffer) => {
+      const out = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      out.on('error', () => res.destroy());
+      if (body) out.end(body);
+      else req.pipe(out);
+    };
+
+    const act = (decision: FaultDecision, body?: Buffer) => {
+      if (decision === 'pass') return relay(body);
+      if (decision === 'hang') return; // keep the socket open, never answer
+      if (decision === 'refuse') {
+        req.socket.destroy();
+        return;
+      }
+      const answer = typeof decision === 'string' ? MODE_ANSWERS[decision] : decision;
+      if (!answer) throw new Error(`fault proxy: no answer for ${String(decision)}`);
+      res.writeHead(answer.status, answer.headers ?? {});
+      res.end(answer.body);
+    };
+
+    const decide = state.decide;
+    if (!decide) {
+      act(state.mode);
       return;
     }
-    if (state.mode === 'error500') {
-      res.writeHead(500, { 'Content-Type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify({ __type: 'InternalServerError', message: 'injected' }));
-      return;
-    }
-    if (state.mode === 'throttle') {
-      res.writeHead(400, { 'Content-Type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
-      return;
-    }
-    const out = request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    out.on('error', () => res.destroy());
-    req.pipe(out);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      act(
+        decide({
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          headers: req.headers,
+          body: body.toString('utf8'),
+        }),
+        body,
+      );
+    });
   });
   server.keepAliveTimeout = 1;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -61,6 +141,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     },
     set mode(m: FaultMode) {
       state.mode = m;
+    },
+    get decide() {
+      return state.decide;
+    },
+    set decide(fn: ((req: ProxiedRequest) => FaultDecision) | undefined) {
+      state.decide = fn;
     },
     get count() {
       return count;

@@ -125,6 +125,16 @@ describe('credentials function', () => {
     expect(JSON.stringify(res.json)).not.toContain(SECRET_KEY);
   });
 
+  it('answers 503, not 500, when AWS is still busy as the Lambda runs out of time', async () => {
+    stsMock.on(AssumeRoleCommand).callsFake(() => new Promise(() => undefined));
+    const context = { ...lambdaContext(), getRemainingTimeInMillis: () => 700 };
+    const started = Date.now();
+    const res = await handler(restEvent({ body: { roleArn: ROLE }, userArn: CALLER }), context);
+    expect(Date.now() - started).toBeLessThan(650);
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body).error.code).toBe('Unavailable');
+  });
+
   it('never writes an external ID, secret key or session token to the logs', async () => {
     logs = [];
     await call({ roleArn: ROLE });

@@ -43,6 +43,15 @@ describe('POST /credentials body', () => {
     expect(() => parse(body)).toThrow(message);
   });
 
+  it.each([false, 0, true, 1])(
+    'refuses a body that reaches the handler as %j, not a string',
+    (b) => {
+      expect(() =>
+        parseCredentialsRequest({ body: b as unknown as string, isBase64Encoded: false }),
+      ).toThrow(ValidationError);
+    },
+  );
+
   it('answers 413 for a body over 16 KiB', () => {
     expect(() => parse({ roleArn: ROLE, pad: 'x'.repeat(16 * 1024) })).toThrow(PayloadTooLarge);
   });
