@@ -30,12 +30,18 @@ export class Problems {
   }
 }
 
-/** Reports fields of `doc` that are not in `allowed`. */
+/** Field names safe to repeat in a message (and a log line); others are only counted. */
+const PLAIN_NAME = /^[A-Za-z0-9_.$-]{1,64}$/;
+const MAX_NAMED = 5;
+
+/** Reports fields of `doc` that are not in `allowed`, naming at most a few plain ones. */
 export function rejectUnknownFields(doc: Json, allowed: readonly string[], problems: Problems) {
   const unknown = Object.keys(doc).filter((k) => !allowed.includes(k));
-  if (unknown.length) {
-    problems.add('', `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
-  }
+  if (!unknown.length) return;
+  const named = unknown.filter((k) => PLAIN_NAME.test(k)).slice(0, MAX_NAMED);
+  const rest = unknown.length - named.length;
+  const list = [...named, ...(rest ? [`${rest} ${named.length ? 'more' : 'not shown'}`] : [])];
+  problems.add('', `unknown field${unknown.length > 1 ? 's' : ''} ${list.join(', ')}`);
 }
 
 /** A string field: absent → undefined; otherwise it must be a string passing `test`. */

@@ -62,8 +62,10 @@ const fail = (message: string): never => {
   throw new Unauthenticated(message);
 };
 
-function decodeToken(token: string | undefined): Record<string, unknown> {
+function decodeToken(token: unknown): Record<string, unknown> {
   if (token === undefined || token === '') fail('missing X-RoleBroker-Identity header');
+  // API Gateway sends strings; a front that passes parsed values through may not.
+  if (typeof token !== 'string') fail('identity token is not valid base64');
   const text = token as string;
   if (text.length > MAX_TOKEN_CHARS) fail('identity token is too large');
   // Buffer.from(…, 'base64') skips garbage silently; insist on canonical base64.
