@@ -20,6 +20,8 @@ export interface LocalStackOptions {
   localDir?: string;
   /** Extra environment for the broker (e.g. ROLEBROKER_GRANTS_TTL_SECONDS). */
   brokerEnv?: Record<string, string>;
+  /** Extra `serverless offline start` flags, e.g. --useInProcess. */
+  offlineArgs?: string[];
   /** Broker output (serverless-offline and handler logs). */
   onBrokerOutput?: (chunk: string) => void;
 }
@@ -140,7 +142,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     broker = spawn(
       join(ROOT, 'node_modules/.bin/serverless'),
-      ['offline', 'start', '--stage', 'local', '--region', EMULATOR_REGION],
+      [
+        'offline',
+        'start',
+        '--stage',
+        'local',
+        '--region',
+        EMULATOR_REGION,
+        ...(options.offlineArgs ?? []),
+      ],
       {
         cwd: ROOT,
         env,

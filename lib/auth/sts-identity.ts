@@ -311,13 +311,21 @@ export function createStsIdentityVerifier(opts: StsIdentityVerifierOptions): Sts
     checkDate(headers, now());
     checkHost(headers, url);
 
-    const res = await sendWithDeadline(send, timeoutMs, {
+    const request = {
       url: new URL('/', url.origin),
-      method: 'POST',
+      method: 'POST' as const,
       headers: forwardedHeaders(headers, url, payload.body),
       body: payload.body,
       maxResponseBytes: MAX_RESPONSE_BYTES,
-    });
+    };
+    let res: SendResponse;
+    try {
+      res = await sendWithDeadline(send, timeoutMs, request);
+    } catch (err) {
+      // A kept-alive connection the server had just closed; GetCallerIdentity is idempotent.
+      if (!(err instanceof Unavailable) || !isConnectionReset(err.cause)) throw err;
+      res = await sendWithDeadline(send, timeoutMs, request);
+    }
     if (res.statusCode >= 300 && res.statusCode < 400) fail('identity service redirected');
     if (res.statusCode >= 500) throw new Unavailable('identity service failed');
     if (
@@ -331,6 +339,11 @@ export function createStsIdentityVerifier(opts: StsIdentityVerifierOptions): Sts
     }
     return callerArnFrom(res);
   };
+}
+
+function isConnectionReset(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 async function sendWithDeadline(

@@ -287,6 +287,35 @@ describe('sts identity token verification', () => {
     await expect(verify(await token())).rejects.toBeInstanceOf(Unavailable);
   });
 
+  it('sends once more when a reused connection turns out to be closed, and only once', async () => {
+    const reset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    let calls = 0;
+    const once = createStsIdentityVerifier({
+      serverId: SERVER_ID,
+      allowedEndpoints: [ENDPOINT],
+      now: () => NOW.getTime(),
+      send: async () => {
+        calls += 1;
+        if (calls === 1) throw reset();
+        return { statusCode: 200, headers: { 'content-type': 'text/xml' }, body: OK_XML };
+      },
+    });
+    await expect(once(await token())).resolves.toBe(CALLER);
+    expect(calls).toBe(2);
+    let always = 0;
+    const never = createStsIdentityVerifier({
+      serverId: SERVER_ID,
+      allowedEndpoints: [ENDPOINT],
+      now: () => NOW.getTime(),
+      send: async () => {
+        always += 1;
+        throw reset();
+      },
+    });
+    await expect(never(await token())).rejects.toBeInstanceOf(Unavailable);
+    expect(always).toBe(2);
+  });
+
   it('answers 503 when STS does not answer in time', async () => {
     const verify = createStsIdentityVerifier({
       serverId: SERVER_ID,
