@@ -61,6 +61,29 @@ describe('grant store failures against the emulator', () => {
     expect(ssm.count).toBeGreaterThan(before);
   });
 
+  it.each([
+    ['throttling', 'throttle', 429],
+    ['failing with 5xx', 'error500', 503],
+  ] as const)(
+    'serves the last good grants while SSM keeps %s (%s), then answers %s past the stale limit',
+    async (_what, mode, after) => {
+      ssm.mode = 'pass';
+      const broker = await loadBroker(world, {
+        AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+        ROLEBROKER_GRANTS_TTL_SECONDS: '0',
+        // Longer than the SDK's own retries of a throttled call (~2 s).
+        ROLEBROKER_MAX_STALE_SECONDS: '4',
+      });
+      expect((await request(broker)).statusCode).toBe(200);
+      ssm.mode = mode;
+      const before = ssm.count;
+      expect((await request(broker)).statusCode).toBe(200);
+      expect(ssm.count).toBeGreaterThan(before);
+      await new Promise((r) => setTimeout(r, 4100));
+      expect((await request(broker)).statusCode).toBe(after);
+    },
+  );
+
   it('stops serving stale grants after the stale limit', async () => {
     ssm.mode = 'pass';
     const broker = await loadBroker(world, {
