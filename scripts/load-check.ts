@@ -1,7 +1,7 @@
 /**
  * `npm run load-check`: 200 callers at once for 60 s, after they join over 10 s, against the
  * local stack (serverless-offline, sts mode, moto), half of them allowed by a grant and half
- * not. Passes when no answer is a
+ * not, each asking again 200 ms after its last answer. Passes when no answer is a
  * 5xx or a network error, every allowed caller gets only 200s and every other caller only
  * 403s, and every issued session belongs to the caller that asked for it: its session name
  * and SourceIdentity are that caller's, its access key was never handed to another caller,
@@ -28,6 +28,8 @@ const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const GRANT_TTL_SECONDS = 5;
 /** Callers join over this long, as traffic ramps up, not all in the same millisecond. */
 const RAMP_SECONDS = 10;
+/** Each caller's pause between an answer and its next request. */
+const THINK_MS = 200;
 
 interface Caller {
   readonly arn: string;
@@ -129,7 +131,8 @@ async function main() {
     await Promise.all(
       callers.map(async (c, i) => {
         await new Promise((r) => setTimeout(r, (i * RAMP_SECONDS * 1000) / CALLERS));
-        while (Date.now() < deadline) {
+        for (let first = true; Date.now() < deadline; first = false) {
+          if (!first) await new Promise((r) => setTimeout(r, THINK_MS));
           let res: Response;
           try {
             res = await fetch(`${stack.brokerUrl}/credentials`, {

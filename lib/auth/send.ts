@@ -29,9 +29,11 @@ export interface SendResponse {
 export type SendFn = (request: SendRequest) => Promise<SendResponse>;
 
 // Reused across invocations of a warm Lambda: one TLS handshake per endpoint, not per caller.
+// Bounded like the SDK clients' pool (lib/aws/clients.ts): a burst queues here rather than
+// opening hundreds of connections to STS at once.
 const agents = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
 };
 
 /**
