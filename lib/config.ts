@@ -1,25 +1,27 @@
+import { Problems } from './validation';
+
 type Env = Record<string, string | undefined>;
 
 /** Collects one message per invalid variable, so a misconfiguration is reported whole. */
 class EnvReader {
-  readonly problems: string[] = [];
+  readonly problems = new Problems();
   constructor(private readonly env: Env) {}
 
   string(name: string, fallback: string, pattern: RegExp, rule: string): string {
     const value = this.env[name] ?? fallback;
-    if (!pattern.test(value)) this.problems.push(`${name}: ${rule}`);
+    if (!pattern.test(value)) this.problems.add(name, rule);
     return value;
   }
 
   optional(name: string, pattern: RegExp, rule: string): string | undefined {
     const value = this.env[name];
-    if (value !== undefined && !pattern.test(value)) this.problems.push(`${name}: ${rule}`);
+    if (value !== undefined && !pattern.test(value)) this.problems.add(name, rule);
     return value;
   }
 
   oneOf<T extends string>(name: string, fallback: T, values: readonly T[]): T {
     const value = (this.env[name] ?? fallback) as T;
-    if (!values.includes(value)) this.problems.push(`${name}: must be one of ${values.join(', ')}`);
+    if (!values.includes(value)) this.problems.add(name, `must be one of ${values.join(', ')}`);
     return value;
   }
 
@@ -27,7 +29,7 @@ class EnvReader {
     const raw = this.env[name];
     const value = raw === undefined || raw.trim() === '' ? fallback : Number(raw);
     if (!Number.isInteger(value) || value < min || value > max) {
-      this.problems.push(`${name}: must be a whole number of seconds from ${min} to ${max}`);
+      this.problems.add(name, `must be a whole number of seconds from ${min} to ${max}`);
     }
     return value;
   }
@@ -105,8 +107,8 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
     /^[a-z]{2}(-[a-z]+)+-\d$/,
     'must be an AWS region such as eu-west-1',
   );
-  if (read.problems.length) {
-    throw new Error(`invalid rolebroker configuration: ${read.problems.join('; ')}`);
+  if (!read.problems.none) {
+    throw new Error(`invalid rolebroker configuration: ${read.problems.first(20)}`);
   }
   const partition = partitionOf(region);
   const endpoints = env.ROLEBROKER_STS_IDENTITY_ENDPOINTS;
