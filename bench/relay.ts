@@ -1,5 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFaultProxy } from '../test/support/fault-proxy';
 
 export interface Counts {
   ssm: number;
@@ -35,56 +34,28 @@ function operationOf(headers: Record<string, unknown>, body: string) {
 }
 
 /**
- * A byte-for-byte HTTP relay in front of the emulator (signatures still verify) that counts
- * what passes: SSM calls, and AssumeRole calls to hub roles and to other roles.
+ * The tests' relay in front of the emulator (bytes unchanged, so signatures still verify),
+ * keeping client connections open, counting what passes: SSM calls, and AssumeRole calls to
+ * hub roles and to other roles.
  */
 export async function startCountingRelay(
   target: string,
   hubRoleArns: readonly string[],
 ): Promise<CountingRelay> {
-  const upstream = new URL(target);
   const counts: Counts = { ssm: 0, hubAssumeRole: 0, targetAssumeRole: 0, other: 0 };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const op = operationOf(req.headers, body.toString('utf8'));
-      if (op.service.startsWith('AmazonSSM')) counts.ssm += 1;
-      else if (op.action === 'AssumeRole' && op.roleArn && hubRoleArns.includes(op.roleArn))
-        counts.hubAssumeRole += 1;
-      else if (op.action === 'AssumeRole') counts.targetAssumeRole += 1;
-      else counts.other += 1;
-      const out = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-          // moto closes every connection after one answer: never reuse one.
-          agent: false,
-        },
-        (up) => {
-          // Hop-by-hop: moto closes every connection; the relay's clients keep theirs.
-          const { connection: _connection, 'keep-alive': _keepAlive, ...headers } = up.headers;
-          res.writeHead(up.statusCode ?? 502, headers);
-          up.pipe(res);
-        },
-      );
-      out.on('error', () => res.destroy());
-      out.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const proxy = await startFaultProxy(target, { clientKeepAlive: true });
+  proxy.decide = (req) => {
+    const op = operationOf(req.headers, req.body);
+    if (op.service.startsWith('AmazonSSM')) counts.ssm += 1;
+    else if (op.action === 'AssumeRole' && op.roleArn && hubRoleArns.includes(op.roleArn))
+      counts.hubAssumeRole += 1;
+    else if (op.action === 'AssumeRole') counts.targetAssumeRole += 1;
+    else counts.other += 1;
+    return 'pass';
+  };
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: proxy.endpoint,
     counts: () => ({ ...counts }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => proxy.close(),
   };
 }

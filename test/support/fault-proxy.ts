@@ -68,7 +68,19 @@ const MODE_ANSWERS: Partial<Record<FaultMode, FaultAnswer>> = {
   throttle: jsonFault(400, 'ThrottlingException', 'Rate exceeded'),
 };
 
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+export interface FaultProxyOptions {
+  /**
+   * Keep client connections open between requests (moto closes every connection after one
+   * answer; with this the proxy does not pass that on). Off by default: each request then
+   * arrives on a fresh connection, so request counts are exact.
+   */
+  readonly clientKeepAlive?: boolean;
+}
+
+export async function startFaultProxy(
+  target: string,
+  options: FaultProxyOptions = {},
+): Promise<FaultProxy> {
   const upstream = new URL(target);
   let count = 0;
   const state: {
@@ -87,9 +99,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           method: req.method,
           path: req.url,
           headers: req.headers,
+          // moto closes every connection after one answer: never reuse one.
+          agent: false,
         },
         (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
+          const { connection: _c, 'keep-alive': _k, ...endToEnd } = up.headers;
+          res.writeHead(up.statusCode ?? 502, options.clientKeepAlive ? endToEnd : up.headers);
           up.pipe(res);
         },
       );
@@ -131,7 +146,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       );
     });
   });
-  server.keepAliveTimeout = 1;
+  if (!options.clientKeepAlive) server.keepAliveTimeout = 1;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
