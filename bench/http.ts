@@ -6,6 +6,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import autocannon from 'autocannon';
 import { createIdentityToken } from '../lib/client/identity-token';
+import { IDENTITY_HEADER } from '../lib/contract';
 import { parseCallerArn, sessionNameFor } from '../lib/principals';
 import { EMULATOR_REGION, freePort } from '../scripts/emulator';
 import { LOCAL_SERVER_ID, startLocalStack } from '../scripts/local-stack';
@@ -159,7 +160,7 @@ export async function runHttpBench(options: { seconds: number; connections: numb
         {
           method: 'POST' as const,
           path: '/credentials',
-          headers: { 'content-type': 'application/json', 'x-rolebroker-identity': token },
+          headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: token },
           body: JSON.stringify({ roleArn: ARNS.localTarget }),
         },
       ],

@@ -1,3 +1,4 @@
+import { type Partition, partitionOf } from './principals';
 import { Problems } from './validation';
 
 type Env = Record<string, string | undefined>;
@@ -35,8 +36,6 @@ class EnvReader {
   }
 }
 
-export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov';
-
 /** Validated broker settings, read once per cold start. */
 export interface BrokerConfig {
   readonly ssmPrefix: string;
@@ -50,12 +49,6 @@ export interface BrokerConfig {
   readonly sessionReuseMinSeconds: number;
   readonly region: string;
   readonly partition: Partition;
-}
-
-export function partitionOf(region: string): Partition {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }
 
 function defaultStsEndpoints(region: string, partition: Partition): string[] {

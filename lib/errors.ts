@@ -1,3 +1,5 @@
+import type { ErrorCode } from './contract';
+
 /**
  * Errors the broker knows how to answer. Each carries the HTTP status and the contract's
  * error code; its message is safe to return to a caller (no secrets, no upstream text).
@@ -5,7 +7,7 @@
  */
 export class BrokerError extends Error {
   readonly statusCode: number = 500;
-  readonly code: string = 'InternalError';
+  readonly code: ErrorCode = 'InternalError';
 }
 
 export class ValidationError extends BrokerError {

@@ -18,6 +18,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { createIdentityToken } from '../lib/client/identity-token';
+import { IDENTITY_HEADER } from '../lib/contract';
 import { parseCallerArn, sessionNameFor } from '../lib/principals';
 import { EMULATOR_REGION } from './emulator';
 import { LOCAL_SERVER_ID, startLocalStack } from './local-stack';
@@ -137,7 +138,7 @@ async function main() {
           try {
             res = await fetch(`${stack.brokerUrl}/credentials`, {
               method: 'POST',
-              headers: { 'content-type': 'application/json', 'x-rolebroker-identity': c.token },
+              headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: c.token },
               body: JSON.stringify({ roleArn: ARNS.localTarget }),
               signal: AbortSignal.timeout(30_000),
             });

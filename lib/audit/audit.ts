@@ -2,9 +2,8 @@ import { GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { awsErrorName } from '../aws';
 import { BrokerRequestError } from '../client';
-import type { Partition } from '../config';
 import { type Grant, parseGrant, readGrantParameters } from '../grants';
-import { parseRoleArn } from '../principals';
+import { type Partition, parseRoleArn } from '../principals';
 import { type Finding, SEVERITY_RANK, type Severity } from './findings';
 import { auditTrust, parseTrustPolicy } from './trust';
 

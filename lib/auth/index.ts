@@ -1,11 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import type { BrokerConfig } from '../config';
+import { IDENTITY_HEADER } from '../contract';
 import { Unauthenticated } from '../errors';
 import { type Caller, parseCallerArn } from '../principals';
-import { IDENTITY_HEADER } from './headers';
 import { createStsIdentityVerifier, type StsIdentityVerifier } from './sts-identity';
 
-export { IDENTITY_HEADER, SERVER_ID_HEADER } from './headers';
 export { createStsIdentityVerifier, type IdentityTokenPayload } from './sts-identity';
 
 type HttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2WithIAMAuthorizer;

@@ -1,6 +1,6 @@
+import { SERVER_ID_HEADER } from '../contract';
 import { BrokerError, Throttled, Unauthenticated, Unavailable } from '../errors';
 import { parseCallerArn } from '../principals';
-import { SERVER_ID_HEADER } from './headers';
 import { type SendFn, type SendResponse, sendWithNodeHttp } from './send';
 
 /** The decoded `X-RoleBroker-Identity` header: a signed sts:GetCallerIdentity request. */

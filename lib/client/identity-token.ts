@@ -5,9 +5,9 @@ import type {
   AwsCredentialIdentityProvider,
   HttpRequest,
 } from '@smithy/types';
+import { SERVER_ID_HEADER } from '../contract';
 
 const BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
-const SERVER_ID_HEADER = 'x-rolebroker-server-id';
 
 export interface IdentityTokenOptions {
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;

@@ -8,20 +8,16 @@ import type {
   AwsCredentialIdentityProvider,
   HttpRequest,
 } from '@smithy/types';
+import {
+  CREDENTIALS_PATH,
+  type ErrorBody,
+  IDENTITY_HEADER,
+  type IssuedCredentials,
+} from '../contract';
 import { createIdentityToken } from './identity-token';
 
 /** The broker's 200 body (contract §2). */
-export interface BrokerCredentials {
-  Credentials: {
-    AccessKeyId: string;
-    SecretAccessKey: string;
-    SessionToken: string;
-    Expiration: string;
-  };
-  AssumedRoleUser: { AssumedRoleId: string; Arn: string };
-  SourceIdentity?: string;
-  Grant: string;
-}
+export type BrokerCredentials = IssuedCredentials;
 
 export interface BrokerRequestOptions {
   /** Base URL of the broker API, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/prod */
@@ -89,7 +85,7 @@ async function authHeaders(
         endpoint: endpoint.url.origin,
         serverId,
       });
-      return { 'content-type': 'application/json', 'x-rolebroker-identity': token };
+      return { 'content-type': 'application/json', [IDENTITY_HEADER]: token };
     }
     const region = EXECUTE_API_HOST.exec(url.hostname)?.[1] ?? (await sts.config.region());
     const request: HttpRequest = {
@@ -118,7 +114,7 @@ async function authHeaders(
 export async function requestCredentials(
   options: BrokerRequestOptions,
 ): Promise<BrokerCredentials> {
-  const url = new URL(`${options.url.replace(/\/+$/, '')}/credentials`);
+  const url = new URL(`${options.url.replace(/\/+$/, '')}${CREDENTIALS_PATH}`);
   const body = JSON.stringify({
     roleArn: options.roleArn,
     ...(options.grant !== undefined ? { grant: options.grant } : {}),
@@ -168,9 +164,7 @@ export async function requestCredentials(
   if (res.status === 200 && (json as BrokerCredentials | undefined)?.Credentials?.AccessKeyId) {
     return json as BrokerCredentials;
   }
-  const err = (
-    json as { error?: { code?: string; message?: string; requestId?: string } } | undefined
-  )?.error;
+  const err = (json as Partial<ErrorBody> | undefined)?.error;
   const apiGatewayMessage = (json as { message?: string } | undefined)?.message;
   throw new BrokerRequestError(
     err?.message ?? apiGatewayMessage ?? `broker answered HTTP ${res.status}`,

@@ -1,5 +1,9 @@
-import type { Partition } from '../config';
-import { type PrincipalPattern, parsePrincipalPattern, parseRoleArn } from '../principals';
+import {
+  type Partition,
+  type PrincipalPattern,
+  parsePrincipalPattern,
+  parseRoleArn,
+} from '../principals';
 import {
   boolean,
   integerIn,

@@ -1,6 +1,7 @@
 import { GetParametersByPathCommand, type Parameter, type SSMClient } from '@aws-sdk/client-ssm';
 import { awsErrorName } from '../aws';
-import type { BrokerConfig, Partition } from '../config';
+import type { BrokerConfig } from '../config';
+import type { Partition } from '../principals';
 import { createGrantCache, type GrantCache } from './cache';
 import { type Grant, parseGrant } from './schema';
 

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { CredentialsRequest } from '../contract';
 import { PayloadTooLarge, ValidationError } from '../errors';
 import { checkSessionPolicy, GRANT_NAME } from '../grants/schema';
 import { parseRoleArn } from '../principals';
@@ -7,14 +8,6 @@ import { integerIn, type Json, optionalString, Problems, rejectUnknownFields } f
 export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_ARN_CHARS = 2048;
 const FIELDS = ['roleArn', 'grant', 'durationSeconds', 'sessionPolicy'] as const;
-
-/** A validated POST /credentials body. */
-export interface CredentialsRequest {
-  roleArn: string;
-  grant?: string;
-  durationSeconds?: number;
-  sessionPolicy?: Record<string, unknown>;
-}
 
 function checkRequest(body: Json): CredentialsRequest {
   const problems = new Problems();

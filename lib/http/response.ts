@@ -1,4 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { ErrorBody } from '../contract';
 import { BrokerError, Throttled } from '../errors';
 
 const BASE_HEADERS = {
@@ -24,13 +25,11 @@ export function errorResponse(error: unknown, requestId: string): APIGatewayProx
   if (error instanceof BrokerError) {
     const headers: Record<string, string> =
       error instanceof Throttled ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
-    return jsonResponse(
-      error.statusCode,
-      { error: { code: error.code, message: error.message, requestId } },
-      headers,
-    );
+    const body: ErrorBody = { error: { code: error.code, message: error.message, requestId } };
+    return jsonResponse(error.statusCode, body, headers);
   }
-  return jsonResponse(500, {
+  const body: ErrorBody = {
     error: { code: 'InternalError', message: 'internal error', requestId },
-  });
+  };
+  return jsonResponse(500, body);
 }

@@ -2,7 +2,6 @@ export { HubSessionCache } from './hub-cache';
 export {
   createIssuer,
   DEFAULT_DURATION_SECONDS,
-  type IssuedCredentials,
   type Issuer,
   MIN_DURATION_SECONDS,
 } from './issuer';

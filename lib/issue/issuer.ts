@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { awsErrorName, classifyAwsError } from '../aws';
+import type { IssuedCredentials } from '../contract';
 import { Throttled, Unavailable, UpstreamRefused, ValidationError } from '../errors';
 import type { Grant } from '../grants';
 import { type Caller, sessionNameFor } from '../principals';
@@ -23,19 +24,6 @@ export interface IssueInput {
   readonly durationSeconds?: number;
   /** Only for grants without their own session policy; see checkRequest. */
   readonly callerPolicy?: Record<string, unknown>;
-}
-
-/** The 200 body: `aws sts assume-role` output plus the grant used. */
-export interface IssuedCredentials {
-  readonly Credentials: {
-    readonly AccessKeyId: string;
-    readonly SecretAccessKey: string;
-    readonly SessionToken: string;
-    readonly Expiration: string;
-  };
-  readonly AssumedRoleUser: { readonly AssumedRoleId: string; readonly Arn: string };
-  readonly SourceIdentity?: string;
-  readonly Grant: string;
 }
 
 export interface IssuerDeps {

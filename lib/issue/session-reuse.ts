@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { IssuedCredentials, IssueInput } from './issuer';
+import type { IssuedCredentials } from '../contract';
+import type { IssueInput } from './issuer';
 
 const DEFAULT_MAX_ENTRIES = 2_000;
 

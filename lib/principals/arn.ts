@@ -1,6 +1,5 @@
-import type { Partition } from '../config';
+import { PARTITIONS, type Partition } from './partition';
 
-const PARTITIONS = new Set<Partition>(['aws', 'aws-cn', 'aws-us-gov']);
 const ACCOUNT = /^\d{12}$/;
 /** IAM user/role names, and federated user names. */
 const NAME = /^[\w+=,.@-]{1,64}$/;

@@ -1,5 +1,5 @@
-import type { Partition } from '../config';
 import { isName, isSession, splitArn, splitPathAndName } from './arn';
+import type { Partition } from './partition';
 
 /** Who is calling, as proven by API Gateway (iam mode) or STS (sts mode). */
 export interface Caller {

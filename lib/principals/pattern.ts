@@ -1,7 +1,7 @@
-import type { Partition } from '../config';
 import { ValidationError } from '../errors';
 import { isAccount, splitArn } from './arn';
 import type { Caller } from './caller';
+import type { Partition } from './partition';
 
 /** One compiled entry of a grant's `principals`. */
 export interface PrincipalPattern {

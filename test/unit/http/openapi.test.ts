@@ -4,6 +4,13 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import {
+  CREDENTIALS_PATH,
+  ERROR_CODES,
+  HEALTH_PATH,
+  IDENTITY_HEADER,
+  SERVER_ID_HEADER,
+} from '../../../lib/contract';
 import { AccessDenied, Throttled, ValidationError } from '../../../lib/errors';
 import { errorResponse, jsonResponse, parseCredentialsRequest } from '../../../lib/http';
 
@@ -188,5 +195,26 @@ describe('docs/openapi.yaml', () => {
       expect(schema('Error')(JSON.parse(res.body))).toBe(true);
       expect(String(res.statusCode)).toMatch(/^(400|403|429|500)$/);
     }
+  });
+});
+
+describe('lib/contract and docs/openapi.yaml', () => {
+  it('list the same error codes', () => {
+    expect([...ERROR_CODES].sort()).toEqual(
+      [...spec.components.schemas.Error.properties.error.properties.code.enum].sort(),
+    );
+  });
+
+  it('name the same sts-mode identity header', () => {
+    expect(spec.components.securitySchemes.stsIdentity.name.toLowerCase()).toBe(IDENTITY_HEADER);
+    expect(spec.components.securitySchemes.stsIdentity.description).toMatch(
+      new RegExp(SERVER_ID_HEADER, 'i'),
+    );
+  });
+
+  it('describe the routes the client calls', () => {
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([CREDENTIALS_PATH, HEALTH_PATH]),
+    );
   });
 });

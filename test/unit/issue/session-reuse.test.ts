@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { IssuedCredentials } from '../../../lib/contract';
 import { type Grant, parseGrant } from '../../../lib/grants';
-import { type IssuedCredentials, SessionReuse } from '../../../lib/issue';
+import { SessionReuse } from '../../../lib/issue';
 import { type Caller, parseCallerArn } from '../../../lib/principals';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
