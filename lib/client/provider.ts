@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { createCache } from '../cache';
 import { type BrokerRequestOptions, requestCredentials } from './request';
 
 /** Credentials are fetched again this long before they expire. */
@@ -13,10 +14,11 @@ const REFRESH_BEFORE_MS = 5 * 60_000;
 export function fromBroker(
   options: BrokerRequestOptions & { now?: () => number },
 ): AwsCredentialIdentityProvider {
-  const now = options.now ?? Date.now;
-  let cached: AwsCredentialIdentity | undefined;
-  let inFlight: Promise<AwsCredentialIdentity> | undefined;
-
+  const cache = createCache<AwsCredentialIdentity>({
+    max: 1,
+    freshUntil: (c) => (c.expiration?.getTime() ?? 0) - REFRESH_BEFORE_MS,
+    now: options.now,
+  });
   const fetchFresh = async (): Promise<AwsCredentialIdentity> => {
     const { Credentials: c } = await requestCredentials(options);
     return {
@@ -26,18 +28,5 @@ export function fromBroker(
       expiration: new Date(c.Expiration),
     };
   };
-
-  return async () => {
-    if (cached?.expiration && cached.expiration.getTime() - REFRESH_BEFORE_MS > now())
-      return cached;
-    inFlight ??= fetchFresh()
-      .then((fresh) => {
-        cached = fresh;
-        return fresh;
-      })
-      .finally(() => {
-        inFlight = undefined;
-      });
-    return inFlight;
-  };
+  return async () => (await cache.get('session', fetchFresh)).value;
 }

@@ -1,6 +1,9 @@
-import { classifyAwsError } from '../aws';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { awsErrorName, classifyAwsError } from '../aws';
+import { createCache } from '../cache';
+import type { BrokerConfig } from '../config';
 import { BrokerError, Throttled, Unavailable } from '../errors';
-import type { GrantSet } from './store';
+import { type GrantSet, loadGrants } from './store';
 
 export interface GrantCacheOptions {
   /** Fetches a fresh set; may throw (SSM down, throttled, KMS refused). */
@@ -22,53 +25,80 @@ export interface GrantCache {
   clear(): void;
 }
 
+/** A loaded set and when it was loaded; `stale` once it is served because a reload failed. */
+interface Loaded {
+  readonly set: GrantSet;
+  readonly at: number;
+  readonly stale: boolean;
+}
+
 /**
- * A single-entry cache in front of the SSM loader: one load in flight at a time, fresh for
- * `ttlMs`, and a last-good fallback bounded by `maxStaleMs` so an SSM outage does not stop
- * issuance at once but cannot keep a revoked grant alive for long.
+ * A single-entry cache in front of the SSM loader, on the shared cache primitive: one load in
+ * flight at a time, fresh for `ttlMs`, and a last-good fallback bounded by `maxStaleMs` so an
+ * SSM outage does not stop issuance at once but cannot keep a revoked grant alive for long.
  */
 export function createGrantCache(options: GrantCacheOptions): GrantCache {
   const now = options.now ?? Date.now;
   const retryDelayMs = options.retryDelayMs ?? 5_000;
-  let good: { set: GrantSet; at: number } | undefined;
-  let nextAttemptAt = 0;
-  let inFlight: Promise<GrantSet> | undefined;
+  let good: Loaded | undefined;
 
-  const usable = (t: number) => good !== undefined && t - good.at <= options.maxStaleMs;
+  // A stale set is served until the next attempt, and never past the stale limit.
+  const freshUntil = (loaded: Loaded) =>
+    loaded.stale
+      ? Math.min(now() + retryDelayMs, loaded.at + options.maxStaleMs + 1)
+      : loaded.at + options.ttlMs;
+  const cache = createCache<Loaded>({ max: 1, freshUntil, now });
 
-  async function refresh(): Promise<GrantSet> {
+  async function refresh(): Promise<Loaded> {
     try {
       const set = await options.load();
-      good = { set, at: now() };
-      nextAttemptAt = 0;
-      return set;
+      good = { set, at: now(), stale: false };
+      return good;
     } catch (error) {
       const t = now();
-      nextAttemptAt = t + retryDelayMs;
-      if (good && usable(t)) {
+      if (good && t - good.at <= options.maxStaleMs) {
         options.onStale?.(error, t - good.at);
-        return good.set;
+        return { ...good, stale: true };
       }
       throw toBrokerError(error);
     }
   }
 
   return {
-    async get() {
-      const t = now();
-      if (good && t - good.at < options.ttlMs) return good.set;
-      if (good && t < nextAttemptAt && usable(t)) return good.set;
-      inFlight ??= refresh().finally(() => {
-        inFlight = undefined;
-      });
-      return inFlight;
-    },
+    get: async () => (await cache.get('grants', refresh)).value.set,
     clear() {
       good = undefined;
-      nextAttemptAt = 0;
-      inFlight = undefined;
+      cache.clear();
     },
   };
+}
+
+/** What the grant store reports; Powertools' Logger fits. */
+export interface GrantLog {
+  warn(message: string, extra: Record<string, unknown>): void;
+}
+
+/** The broker's grant source: SSM behind a cache, logging skipped grants and stale serving. */
+export function createGrantStore(
+  config: Pick<BrokerConfig, 'ssmPrefix' | 'partition' | 'grantsTtlMs' | 'maxStaleMs'>,
+  deps: { ssm: SSMClient; log: GrantLog },
+): GrantCache {
+  const { ssm, log } = deps;
+  return createGrantCache({
+    ttlMs: config.grantsTtlMs,
+    maxStaleMs: config.maxStaleMs,
+    load: async () => {
+      const set = await loadGrants(ssm, config.ssmPrefix, config.partition);
+      for (const { name, reason } of set.invalid)
+        log.warn('grant skipped', { grant: name, reason });
+      return set;
+    },
+    onStale: (error, ageMs) =>
+      log.warn('grant store failed; serving last good grants', {
+        error: awsErrorName(error),
+        ageSeconds: Math.round(ageMs / 1000),
+      }),
+  });
 }
 
 function toBrokerError(error: unknown): BrokerError {

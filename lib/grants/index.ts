@@ -1,4 +1,4 @@
-export { createGrantCache, type GrantCache } from './cache';
+export { createGrantCache, createGrantStore, type GrantCache } from './cache';
 export { type Grant, parseGrant } from './schema';
 export { selectGrant } from './select';
-export { createGrantStore, type GrantSet, loadGrants, readGrantParameters } from './store';
+export { type GrantSet, loadGrants, readGrantParameters } from './store';

@@ -1,8 +1,5 @@
 import { GetParametersByPathCommand, type Parameter, type SSMClient } from '@aws-sdk/client-ssm';
-import { awsErrorName } from '../aws';
-import type { BrokerConfig } from '../config';
 import type { Partition } from '../principals';
-import { createGrantCache, type GrantCache } from './cache';
 import { type Grant, parseGrant } from './schema';
 
 /** The grants under a prefix, plus the ones that were skipped and why. */
@@ -59,32 +56,4 @@ export async function loadGrants(
   }
   grants.sort((a, b) => a.name.localeCompare(b.name));
   return { grants, invalid };
-}
-
-/** What the grant store reports; Powertools' Logger fits. */
-export interface GrantLog {
-  warn(message: string, extra: Record<string, unknown>): void;
-}
-
-/** The broker's grant source: SSM behind a cache, logging skipped grants and stale serving. */
-export function createGrantStore(
-  config: Pick<BrokerConfig, 'ssmPrefix' | 'partition' | 'grantsTtlMs' | 'maxStaleMs'>,
-  deps: { ssm: SSMClient; log: GrantLog },
-): GrantCache {
-  const { ssm, log } = deps;
-  return createGrantCache({
-    ttlMs: config.grantsTtlMs,
-    maxStaleMs: config.maxStaleMs,
-    load: async () => {
-      const set = await loadGrants(ssm, config.ssmPrefix, config.partition);
-      for (const { name, reason } of set.invalid)
-        log.warn('grant skipped', { grant: name, reason });
-      return set;
-    },
-    onStale: (error, ageMs) =>
-      log.warn('grant store failed; serving last good grants', {
-        error: awsErrorName(error),
-        ageSeconds: Math.round(ageMs / 1000),
-      }),
-  });
 }

@@ -1,4 +1,5 @@
 import type { AssumeRoleCommandOutput, STSClient } from '@aws-sdk/client-sts';
+import { createCache } from '../cache';
 
 /** Hub credentials are reused until this long before they expire. */
 const REFRESH_BEFORE_MS = 5 * 60_000;
@@ -14,38 +15,22 @@ export interface HubSession {
  * callers: they carry no caller identity. One refresh in flight per key; bounded in size.
  */
 export class HubSessionCache {
-  readonly #entries = new Map<string, HubSession>();
-  readonly #inFlight = new Map<string, Promise<HubSession>>();
-  readonly #now: () => number;
+  readonly #cache;
 
   constructor(now: () => number = Date.now) {
-    this.#now = now;
+    this.#cache = createCache<HubSession>({
+      max: MAX_ENTRIES,
+      freshUntil: (session) => session.expiresAt - REFRESH_BEFORE_MS,
+      now,
+    });
   }
 
-  get(key: string, create: () => Promise<HubSession>): Promise<HubSession> {
-    const hit = this.#entries.get(key);
-    if (hit && hit.expiresAt - REFRESH_BEFORE_MS > this.#now()) return Promise.resolve(hit);
-    let pending = this.#inFlight.get(key);
-    if (!pending) {
-      pending = create()
-        .then((session) => {
-          this.#entries.delete(key);
-          if (this.#entries.size >= MAX_ENTRIES) {
-            const oldest = this.#entries.keys().next().value;
-            if (oldest !== undefined) this.#entries.delete(oldest);
-          }
-          this.#entries.set(key, session);
-          return session;
-        })
-        .finally(() => this.#inFlight.delete(key));
-      this.#inFlight.set(key, pending);
-    }
-    return pending;
+  async get(key: string, create: () => Promise<HubSession>): Promise<HubSession> {
+    return (await this.#cache.get(key, create)).value;
   }
 
   clear(): void {
-    this.#entries.clear();
-    this.#inFlight.clear();
+    this.#cache.clear();
   }
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createCache } from '../cache';
 import type { IssuedCredentials } from '../contract';
 import type { IssueInput } from './issuer';
 
@@ -17,7 +18,8 @@ export interface Reused {
   readonly reused: boolean;
 }
 
-interface Entry {
+/** A session as kept for reuse, with the caller it was issued to. */
+interface Issued {
   readonly callerArn: string;
   readonly issued: IssuedCredentials;
   readonly expiresAt: number;
@@ -47,61 +49,32 @@ function keyOf(input: IssueInput): string {
  * concurrent requests share one issue. Never shared across callers; bounded in size.
  */
 export class SessionReuse {
-  readonly #entries = new Map<string, Entry>();
-  readonly #inFlight = new Map<string, Promise<IssuedCredentials>>();
-  readonly #minRemainingMs: number;
-  readonly #maxEntries: number;
-  readonly #now: () => number;
+  readonly #cache;
 
   constructor(options: SessionReuseOptions) {
-    this.#minRemainingMs = options.minRemainingSeconds * 1000;
-    this.#maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
-    this.#now = options.now ?? Date.now;
+    const minRemainingMs = options.minRemainingSeconds * 1000;
+    this.#cache = createCache<Issued>({
+      max: options.maxEntries ?? DEFAULT_MAX_ENTRIES,
+      freshUntil: (entry) => entry.expiresAt - minRemainingMs,
+      now: options.now,
+    });
   }
 
   async issue(input: IssueInput, issue: () => Promise<IssuedCredentials>): Promise<Reused> {
-    const key = keyOf(input);
-    const hit = this.#entries.get(key);
-    if (hit) {
-      if (
-        hit.callerArn === input.caller.arn &&
-        hit.expiresAt - this.#minRemainingMs > this.#now()
-      ) {
-        return { issued: hit.issued, reused: true };
-      }
-      this.#entries.delete(key);
-    }
-    const pending = this.#inFlight.get(key);
-    if (pending) return { issued: await pending, reused: true };
-
-    const fresh = issue().finally(() => this.#inFlight.delete(key));
-    this.#inFlight.set(key, fresh);
-    const issued = await fresh;
-    this.#remember(key, {
-      callerArn: input.caller.arn,
-      issued,
-      expiresAt: Date.parse(issued.Credentials.Expiration),
+    const { value, loaded } = await this.#cache.get(keyOf(input), async () => {
+      const issued = await issue();
+      return {
+        callerArn: input.caller.arn,
+        issued,
+        expiresAt: Date.parse(issued.Credentials.Expiration),
+      };
     });
-    return { issued, reused: false };
+    // The key is a hash: a session goes to no caller but the one it was issued to.
+    if (value.callerArn !== input.caller.arn) return { issued: await issue(), reused: false };
+    return { issued: value.issued, reused: !loaded };
   }
 
   clear(): void {
-    this.#entries.clear();
-    this.#inFlight.clear();
-  }
-
-  #remember(key: string, entry: Entry): void {
-    if (!(entry.expiresAt - this.#minRemainingMs > this.#now())) return;
-    if (this.#entries.size >= this.#maxEntries) {
-      const now = this.#now();
-      for (const [k, e] of this.#entries) {
-        if (e.expiresAt - this.#minRemainingMs <= now) this.#entries.delete(k);
-      }
-      if (this.#entries.size >= this.#maxEntries) {
-        const oldest = this.#entries.keys().next().value;
-        if (oldest !== undefined) this.#entries.delete(oldest);
-      }
-    }
-    this.#entries.set(key, entry);
+    this.#cache.clear();
   }
 }
