@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createAuthenticator } from '../lib/auth';
 import { createSsmClient, createStsClient } from '../lib/aws';
 import { loadConfig } from '../lib/config';
-import { createGrantStore, selectGrant } from '../lib/grants';
+import { authorize, createGrantStore } from '../lib/grants';
 import { jsonResponse, parseCredentialsRequest, withHttp } from '../lib/http';
 import { createIssuer, SessionReuse } from '../lib/issue';
 import { createLogger, createMetrics } from '../lib/observability';
@@ -25,13 +25,8 @@ const sessions = config.sessionReuseMinSeconds
 async function credentials(event: APIGatewayProxyEvent) {
   const request = parseCredentialsRequest(event);
   const caller = await authenticate(event);
-  const grant = selectGrant((await grants.get()).grants, request, caller);
-  const input = {
-    grant,
-    caller,
-    durationSeconds: request.durationSeconds,
-    callerPolicy: request.sessionPolicy,
-  };
+  const input = { ...authorize((await grants.get()).grants, request, caller), caller };
+  const { grant } = input;
   const { issued, reused } = sessions
     ? await sessions.issue(input, () => issuer.issue(input))
     : { issued: await issuer.issue(input), reused: false };

@@ -1,4 +1,10 @@
+export {
+  type Authorization,
+  authorize,
+  DEFAULT_DURATION_SECONDS,
+  MIN_DURATION_SECONDS,
+  selectGrant,
+} from './authorize';
 export { createGrantCache, createGrantStore, type GrantCache } from './cache';
 export { type Grant, parseGrant } from './schema';
-export { selectGrant } from './select';
 export { type GrantSet, loadGrants, readGrantParameters } from './store';

@@ -7,23 +7,17 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { awsErrorName, classifyAwsError } from '../aws';
 import type { IssuedCredentials } from '../contract';
 import { Throttled, Unavailable, UpstreamRefused, ValidationError } from '../errors';
-import type { Grant } from '../grants';
+import type { Authorization, Grant } from '../grants';
 import { type Caller, sessionNameFor } from '../principals';
 import { type AssumeRoleCredentials, HubSessionCache } from './hub-cache';
 
-/** AWS caps chained role sessions at one hour, and the broker always chains. */
-export const MIN_DURATION_SECONDS = 900;
-export const DEFAULT_DURATION_SECONDS = 900;
 const HUB_SESSION_NAME = 'rolebroker-hub';
 const HUB_DURATION_SECONDS = 3600;
 const POLICY_ERRORS = new Set(['MalformedPolicyDocument', 'PackedPolicyTooLarge']);
 
-export interface IssueInput {
-  readonly grant: Grant;
+/** An authorized request (lib/grants authorize) and the caller it is for. */
+export interface IssueInput extends Authorization {
   readonly caller: Caller;
-  readonly durationSeconds?: number;
-  /** Only for grants without their own session policy; see checkRequest. */
-  readonly callerPolicy?: Record<string, unknown>;
 }
 
 export interface IssuerDeps {
@@ -38,27 +32,10 @@ export interface IssuerDeps {
 }
 
 export interface Issuer {
-  /** Checks the request against the grant, chains through hubs and assumes the target role. */
+  /** Chains through the grant's hubs and assumes the target role for an authorized request. */
   issue(input: IssueInput): Promise<IssuedCredentials>;
   /** Drops cached hub sessions. */
   clear(): void;
-}
-
-/** Rejects what the grant does not allow, before any STS call. */
-function checkRequest(input: IssueInput): number {
-  const { grant } = input;
-  const duration = input.durationSeconds ?? DEFAULT_DURATION_SECONDS;
-  if (duration < MIN_DURATION_SECONDS || duration > grant.maxDurationSeconds) {
-    throw new ValidationError(
-      `durationSeconds must be between ${MIN_DURATION_SECONDS} and ${grant.maxDurationSeconds} (this grant's maximum)`,
-    );
-  }
-  if (input.callerPolicy && (grant.sessionPolicy || grant.sessionPolicyArns.length > 0)) {
-    throw new ValidationError(
-      'sessionPolicy is not accepted for this grant: it already applies its own session policy',
-    );
-  }
-  return duration;
 }
 
 function toIssued(
@@ -158,14 +135,13 @@ export function createIssuer(deps: IssuerDeps): Issuer {
   return {
     async issue(input) {
       const { grant, caller } = input;
-      const durationSeconds = checkRequest(input);
       const sessionName = sessionNameFor(caller);
       const policy = grant.sessionPolicy ?? input.callerPolicy;
       const tags = Object.entries(grant.sessionTags).map(([Key, Value]) => ({ Key, Value }));
       const params: AssumeRoleCommandInput = {
         RoleArn: grant.roleArn,
         RoleSessionName: sessionName,
-        DurationSeconds: durationSeconds,
+        DurationSeconds: input.durationSeconds,
         ...(grant.externalId ? { ExternalId: grant.externalId } : {}),
         ...(policy ? { Policy: JSON.stringify(policy) } : {}),
         ...(grant.sessionPolicyArns.length

@@ -68,7 +68,7 @@ function setup(minRemainingSeconds = 600, maxEntries?: number) {
 describe('per-caller session reuse', () => {
   it('returns the same session to the same caller while at least the minimum remains', async () => {
     const { clock, sts, reuse } = setup();
-    const input = { grant: grantOf(), caller: ALICE };
+    const input = { grant: grantOf(), caller: ALICE, durationSeconds: 900 };
     const first = await reuse.issue(input, sts.issue());
     clock.now += 299_000; // 601 s of 900 left
     const second = await reuse.issue(input, sts.issue());
@@ -79,7 +79,7 @@ describe('per-caller session reuse', () => {
 
   it('issues a new session once less than the minimum would remain', async () => {
     const { clock, sts, reuse } = setup();
-    const input = { grant: grantOf(), caller: ALICE };
+    const input = { grant: grantOf(), caller: ALICE, durationSeconds: 900 };
     await reuse.issue(input, sts.issue());
     clock.now += 300_000; // exactly 600 s left: not more than the minimum
     const again = await reuse.issue(input, sts.issue());
@@ -90,10 +90,10 @@ describe('per-caller session reuse', () => {
   it('never hands one caller the session of another', async () => {
     const { sts, reuse } = setup();
     const grant = grantOf();
-    const a = await reuse.issue({ grant, caller: ALICE }, sts.issue());
-    const b = await reuse.issue({ grant, caller: BOB }, sts.issue());
-    const a2 = await reuse.issue({ grant, caller: ALICE }, sts.issue());
-    const b2 = await reuse.issue({ grant, caller: BOB }, sts.issue());
+    const a = await reuse.issue({ grant, caller: ALICE, durationSeconds: 900 }, sts.issue());
+    const b = await reuse.issue({ grant, caller: BOB, durationSeconds: 900 }, sts.issue());
+    const a2 = await reuse.issue({ grant, caller: ALICE, durationSeconds: 900 }, sts.issue());
+    const b2 = await reuse.issue({ grant, caller: BOB, durationSeconds: 900 }, sts.issue());
     expect(b.issued.Credentials.AccessKeyId).not.toBe(a.issued.Credentials.AccessKeyId);
     expect(a2.issued).toBe(a.issued);
     expect(b2.issued).toBe(b.issued);
@@ -116,7 +116,7 @@ describe('per-caller session reuse', () => {
 
   it('shares one issue between identical concurrent requests', async () => {
     const { sts, reuse } = setup();
-    const input = { grant: grantOf(), caller: ALICE };
+    const input = { grant: grantOf(), caller: ALICE, durationSeconds: 900 };
     const all = await Promise.all(
       Array.from({ length: 20 }, () => reuse.issue(input, sts.issue())),
     );
@@ -127,7 +127,7 @@ describe('per-caller session reuse', () => {
 
   it('does not remember a failure', async () => {
     const { sts, reuse } = setup();
-    const input = { grant: grantOf(), caller: ALICE };
+    const input = { grant: grantOf(), caller: ALICE, durationSeconds: 900 };
     await expect(reuse.issue(input, () => Promise.reject(new Error('sts down')))).rejects.toThrow(
       'sts down',
     );
@@ -137,7 +137,7 @@ describe('per-caller session reuse', () => {
 
   it('does not keep a session too short to ever be reused', async () => {
     const { sts, reuse } = setup(900);
-    const input = { grant: grantOf(), caller: ALICE };
+    const input = { grant: grantOf(), caller: ALICE, durationSeconds: 900 };
     await reuse.issue(input, sts.issue(900));
     expect((await reuse.issue(input, sts.issue(900))).reused).toBe(false);
     expect(sts.calls).toBe(2);
@@ -149,9 +149,14 @@ describe('per-caller session reuse', () => {
     const callers = ['a', 'b', 'c', 'd'].map((n) =>
       callerOf(`arn:aws:sts::111111111111:assumed-role/app/caller-${n}`),
     );
-    for (const caller of callers) await reuse.issue({ grant, caller }, sts.issue());
+    for (const caller of callers)
+      await reuse.issue({ grant, caller, durationSeconds: 900 }, sts.issue());
     const [first, , , last] = callers as [Caller, Caller, Caller, Caller];
-    expect((await reuse.issue({ grant, caller: last }, sts.issue())).reused).toBe(true);
-    expect((await reuse.issue({ grant, caller: first }, sts.issue())).reused).toBe(false);
+    expect(
+      (await reuse.issue({ grant, caller: last, durationSeconds: 900 }, sts.issue())).reused,
+    ).toBe(true);
+    expect(
+      (await reuse.issue({ grant, caller: first, durationSeconds: 900 }, sts.issue())).reused,
+    ).toBe(false);
   });
 });
