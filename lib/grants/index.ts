@@ -6,5 +6,5 @@ export {
   selectGrant,
 } from './authorize';
 export { createGrantCache, createGrantStore, type GrantCache } from './cache';
-export { type Grant, parseGrant } from './schema';
+export { checkSessionPolicy, GRANT_NAME, type Grant, parseGrant } from './schema';
 export { type GrantSet, loadGrants, readGrantParameters } from './store';

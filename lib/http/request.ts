@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { CredentialsRequest } from '../contract';
 import { PayloadTooLarge, ValidationError } from '../errors';
-import { checkSessionPolicy, GRANT_NAME } from '../grants/schema';
+import { checkSessionPolicy, GRANT_NAME } from '../grants';
 import { parseRoleArn } from '../principals';
 import { integerIn, type Json, optionalString, Problems, rejectUnknownFields } from '../validation';
 
