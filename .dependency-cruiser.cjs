@@ -28,7 +28,10 @@ module.exports = {
       severity: 'error',
       comment: 'ARNs, partitions and principal matching depend on nothing above them.',
       from: { path: '^lib/principals/' },
-      to: { path: '^lib/', pathNot: ['^lib/principals/', '^lib/errors\\.ts$', '^lib/contract\\.ts$'] },
+      to: {
+        path: '^lib/',
+        pathNot: ['^lib/principals/', '^lib/errors\\.ts$', '^lib/contract\\.ts$'],
+      },
     },
     {
       name: 'through-the-index',
