@@ -15,6 +15,7 @@ export const SERVER_ID_HEADER = 'x-rolebroker-server-id';
 
 export const CREDENTIALS_PATH = '/credentials';
 export const HEALTH_PATH = '/health';
+export const ROLES_PATH = '/roles';
 
 /** The POST /credentials body. */
 export interface CredentialsRequest {
@@ -35,6 +36,22 @@ export interface IssuedCredentials {
   readonly AssumedRoleUser: { readonly AssumedRoleId: string; readonly Arn: string };
   readonly SourceIdentity?: string;
   readonly Grant: string;
+}
+
+/** One grant as GET /roles shows it to a caller it matches: no external ID, no principals. */
+export interface RoleSummary {
+  readonly grant: string;
+  readonly roleArn: string;
+  readonly maxDurationSeconds: number;
+  /** The grant applies its own session policy or policy ARNs (a caller policy is refused). */
+  readonly scoped: boolean;
+  /** The session is assumed through hub roles. */
+  readonly chained: boolean;
+}
+
+/** The GET /roles 200 body: the enabled grants whose principals match the caller, by name. */
+export interface RolesResponse {
+  readonly roles: readonly RoleSummary[];
 }
 
 /** Every `error.code` the broker answers with. */

@@ -1,4 +1,4 @@
-import type { CredentialsRequest } from '../contract';
+import type { CredentialsRequest, RoleSummary } from '../contract';
 import { AccessDenied, ValidationError } from '../errors';
 import type { Caller } from '../principals';
 import type { Grant } from './schema';
@@ -68,4 +68,21 @@ export function authorize(
     );
   }
   return { grant, durationSeconds, ...(callerPolicy ? { callerPolicy } : {}) };
+}
+
+/**
+ * What GET /roles shows a caller: every enabled grant whose principals match it, by name,
+ * with nothing secret (external IDs) and nothing about other callers (principals).
+ */
+export function rolesFor(grants: readonly Grant[], caller: Caller): RoleSummary[] {
+  return grants
+    .filter((g) => !g.disabled && g.principals.some((p) => p.matches(caller)))
+    .map((g) => ({
+      grant: g.name,
+      roleArn: g.roleArn,
+      maxDurationSeconds: g.maxDurationSeconds,
+      scoped: g.sessionPolicy !== undefined || g.sessionPolicyArns.length > 0,
+      chained: g.via.length > 0,
+    }))
+    .sort((a, b) => a.grant.localeCompare(b.grant));
 }

@@ -3,6 +3,7 @@ export {
   authorize,
   DEFAULT_DURATION_SECONDS,
   MIN_DURATION_SECONDS,
+  rolesFor,
   selectGrant,
 } from './authorize';
 export { createGrantCache, createGrantStore, type GrantCache } from './cache';

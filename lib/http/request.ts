@@ -66,3 +66,17 @@ export function parseCredentialsRequest(
   }
   return checkRequest(json as Json);
 }
+
+/** GET /roles takes nothing: a query string or a body is refused, never echoed. */
+export function parseRolesRequest(
+  event: Pick<APIGatewayProxyEvent, 'body' | 'queryStringParameters'> &
+    Partial<Pick<APIGatewayProxyEventV2, 'rawQueryString'>>,
+): void {
+  const query = event.queryStringParameters;
+  if ((query && Object.keys(query).length > 0) || event.rawQueryString) {
+    throw new ValidationError('GET /roles takes no query parameters');
+  }
+  if (event.body !== null && event.body !== undefined && event.body !== '') {
+    throw new ValidationError('GET /roles takes no request body');
+  }
+}

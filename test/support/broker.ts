@@ -8,6 +8,7 @@ type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGat
 export interface LoadedBroker {
   credentials: Handler;
   health: Handler;
+  roles: Handler;
 }
 
 const TOUCHED = [
@@ -61,8 +62,10 @@ export async function loadBroker(
   vi.resetModules();
   const credentials = await import('../../functions/credentials');
   const health = await import('../../functions/health');
+  const roles = await import('../../functions/roles');
   return {
     credentials: credentials.handler as unknown as Handler,
     health: health.handler as unknown as Handler,
+    roles: roles.handler as unknown as Handler,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AccessDenied, ValidationError } from '../../../lib/errors';
-import { authorize, type Grant, parseGrant, selectGrant } from '../../../lib/grants';
+import { authorize, type Grant, parseGrant, rolesFor, selectGrant } from '../../../lib/grants';
 import { parseCallerArn } from '../../../lib/principals';
 
 const ROLE = 'arn:aws:iam::222222222222:role/Target';
@@ -110,5 +110,26 @@ describe('authorization: duration and caller policy', () => {
     expect(() =>
       authorize([grant('a')], { roleArn: `${ROLE}2`, durationSeconds: 99_999 }, caller),
     ).toThrow(AccessDenied);
+  });
+});
+
+describe("GET /roles: the caller's own grants", () => {
+  it('lists enabled matching grants by name with their limits and flags', () => {
+    const grants = [
+      grant('b', { via: ['arn:aws:iam::333333333333:role/hub'], maxDurationSeconds: 1800 }),
+      grant('a', { sessionPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }),
+      grant('c', { disabled: true }),
+      grant('d', { principals: ['arn:aws:iam::111111111111:role/other'] }),
+    ];
+    expect(rolesFor(grants, caller)).toEqual([
+      { grant: 'a', roleArn: ROLE, maxDurationSeconds: 3600, scoped: true, chained: false },
+      { grant: 'b', roleArn: ROLE, maxDurationSeconds: 1800, scoped: false, chained: true },
+    ]);
+  });
+
+  it('carries no external ID and no principals', () => {
+    const shown = JSON.stringify(rolesFor([grant('a', { externalId: 'ext-secret-1' })], caller));
+    expect(shown).not.toContain('ext-secret-1');
+    expect(shown).not.toContain('arn:aws:iam::111111111111:role/app');
   });
 });

@@ -9,10 +9,13 @@ import {
   ERROR_CODES,
   HEALTH_PATH,
   IDENTITY_HEADER,
+  ROLES_PATH,
   SERVER_ID_HEADER,
 } from '../../../lib/contract';
 import { AccessDenied, Throttled, ValidationError } from '../../../lib/errors';
+import { parseGrant, rolesFor } from '../../../lib/grants';
 import { errorResponse, jsonResponse, parseCredentialsRequest } from '../../../lib/http';
+import { parseCallerArn } from '../../../lib/principals';
 
 // docs/openapi.yaml is served by nothing; this keeps it true to the handler.
 const spec = parseYaml(readFileSync(join(__dirname, '../../../docs/openapi.yaml'), 'utf8'));
@@ -196,6 +199,25 @@ describe('docs/openapi.yaml', () => {
       expect(String(res.statusCode)).toMatch(/^(400|403|429|500)$/);
     }
   });
+
+  it('describes what GET /roles answers', () => {
+    const parsed = parseGrant(
+      'deploy',
+      JSON.stringify({
+        roleArn: 'arn:aws:iam::222222222222:role/deploy',
+        externalId: 'ext-secret',
+        principals: ['arn:aws:iam::111111111111:user/alice'],
+        via: ['arn:aws:iam::333333333333:role/hub'],
+      }),
+      'aws',
+    );
+    const alice = parseCallerArn('arn:aws:iam::111111111111:user/alice');
+    if (!parsed.ok || !alice) throw new Error('fixture');
+    const body = { roles: rolesFor([parsed.grant], alice) };
+    expect(body.roles).toHaveLength(1);
+    expect(schema('Roles')(JSON.parse(jsonResponse(200, body).body))).toBe(true);
+    expect(schema('Roles')({ roles: [{ ...body.roles[0], externalId: 'x' }] })).toBe(false);
+  });
 });
 
 describe('lib/contract and docs/openapi.yaml', () => {
@@ -214,7 +236,7 @@ describe('lib/contract and docs/openapi.yaml', () => {
 
   it('describe the routes the client calls', () => {
     expect(Object.keys(spec.paths)).toEqual(
-      expect.arrayContaining([CREDENTIALS_PATH, HEALTH_PATH]),
+      expect.arrayContaining([CREDENTIALS_PATH, HEALTH_PATH, ROLES_PATH]),
     );
   });
 });

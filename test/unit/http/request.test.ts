@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PayloadTooLarge, ValidationError } from '../../../lib/errors';
-import { parseCredentialsRequest } from '../../../lib/http';
+import { parseCredentialsRequest, parseRolesRequest } from '../../../lib/http';
 
 const ROLE = 'arn:aws:iam::222222222222:role/AuditReadOnly';
 const parse = (body: unknown, isBase64Encoded = false) =>
@@ -136,5 +136,22 @@ describe('POST /credentials body', () => {
     expect(() => parse({ roleArn: 'arn:aws:iam::222222222222:user/s3cr3t-value' })).not.toThrow(
       /s3cr3t/,
     );
+  });
+});
+
+describe('GET /roles request', () => {
+  it('accepts a bare GET', () => {
+    expect(() => parseRolesRequest({ body: null, queryStringParameters: null })).not.toThrow();
+  });
+
+  it.each([
+    ['a query parameter', { body: null, queryStringParameters: { a: 'b' } }],
+    [
+      'an HTTP API query string',
+      { body: null, queryStringParameters: null, rawQueryString: 'a=b' },
+    ],
+    ['a body', { body: '{}', queryStringParameters: null }],
+  ])('refuses %s', (_name, event) => {
+    expect(() => parseRolesRequest(event)).toThrow(ValidationError);
   });
 });

@@ -1,0 +1,27 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { createAuthenticator } from '../lib/auth';
+import { createSsmClient } from '../lib/aws';
+import { loadConfig } from '../lib/config';
+import type { RolesResponse } from '../lib/contract';
+import { createGrantStore, rolesFor } from '../lib/grants';
+import { jsonResponse, parseRolesRequest, withHttp } from '../lib/http';
+import { createLogger, createMetrics } from '../lib/observability';
+
+const config = loadConfig();
+const logger = createLogger();
+const metrics = createMetrics();
+const grants = createGrantStore(config, { ssm: createSsmClient(config.region), log: logger });
+const authenticate = createAuthenticator(config);
+
+/** GET /roles: parse → authenticate → the caller's own grants → respond. */
+async function roles(event: APIGatewayProxyEvent) {
+  parseRolesRequest(event);
+  const caller = await authenticate(event);
+  const body: RolesResponse = { roles: rolesFor((await grants.get()).grants, caller) };
+  logger.info('roles listed', { caller: caller.arn, count: body.roles.length });
+  metrics.addMetric('RolesListed', MetricUnit.Count, 1);
+  return jsonResponse(200, body);
+}
+
+export const handler = withHttp(roles, { logger, metrics });
