@@ -10,8 +10,8 @@ import { IDENTITY_HEADER } from '../lib/contract';
 import { parseCallerArn, sessionNameFor } from '../lib/principals';
 import { EMULATOR_REGION, freePort } from '../scripts/emulator';
 import { LOCAL_SERVER_ID, startLocalStack } from '../scripts/local-stack';
+import { startCountingRelay } from '../scripts/relay';
 import { ARNS, BROKER_SESSION, EXTERNAL_IDS, GRANTS } from '../scripts/seed';
-import { startCountingRelay } from './relay';
 
 export interface LoadResult {
   /** Requests per second; for a pair of calls, pairs per second. */

@@ -16,10 +16,10 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { build } from 'esbuild';
 import { parseCallerArn, sessionNameFor } from '../lib/principals';
 import { EMULATOR_REGION, startEmulator } from '../scripts/emulator';
+import { type Counts, startCountingRelay } from '../scripts/relay';
 import { ARNS, BROKER_ACCOUNT, EXTERNAL_IDS, seedDemo } from '../scripts/seed';
 import { restEvent } from '../test/support/events';
 import { runHttpBench } from './http';
-import { type Counts, startCountingRelay } from './relay';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
