@@ -16,9 +16,9 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { build } from 'esbuild';
 import { parseCallerArn, sessionNameFor } from '../lib/principals';
 import { EMULATOR_REGION, startEmulator } from '../scripts/emulator';
+import { restEvent } from '../scripts/events';
 import { type Counts, startCountingRelay } from '../scripts/relay';
 import { ARNS, BROKER_ACCOUNT, EXTERNAL_IDS, seedDemo } from '../scripts/seed';
-import { restEvent } from '../test/support/events';
 import { runHttpBench } from './http';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -7,6 +7,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Emulator, freePort, startEmulator } from '../../scripts/emulator';
+import { restEvent } from '../../scripts/events';
 import {
   type FaultProxy,
   jsonFault,
@@ -16,7 +17,7 @@ import {
 } from '../../scripts/relay';
 import { ARNS, type SeededWorld, seedDemo } from '../../scripts/seed';
 import { type LoadedBroker, loadBroker, restoreEnv } from '../support/broker';
-import { lambdaContext, restEvent } from '../support/events';
+import { lambdaContext } from '../support/events';
 
 const endpoint = inject('motoEndpoint');
 /** What a hung upstream may cost at most: 3 attempts × 3 s plus backoff is ~10 s. */

@@ -14,10 +14,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createIdentityToken } from '../../lib/client/identity-token';
 import { EMULATOR_REGION } from '../../scripts/emulator';
+import { restEvent } from '../../scripts/events';
 import { type FaultProxy, startFaultProxy } from '../../scripts/relay';
 import { ARNS, BROKER_ACCOUNT, type SeededWorld, seedDemo } from '../../scripts/seed';
 import { type LoadedBroker, loadBroker, restoreEnv } from '../support/broker';
-import { lambdaContext, restEvent } from '../support/events';
+import { lambdaContext } from '../support/events';
 
 const endpoint = inject('motoEndpoint');
 const SERVER_ID = 'rolebroker-hostile';

@@ -1,6 +1,7 @@
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EMULATOR_REGION } from '../../scripts/emulator';
+import { restEvent } from '../../scripts/events';
 import { type FaultProxy, startFaultProxy } from '../../scripts/relay';
 import {
   ARNS,
@@ -11,7 +12,7 @@ import {
   seedDemo,
 } from '../../scripts/seed';
 import { type LoadedBroker, loadBroker, restoreEnv } from '../support/broker';
-import { lambdaContext, restEvent } from '../support/events';
+import { lambdaContext } from '../support/events';
 
 const endpoint = inject('motoEndpoint');
 const AUDIT_A = `arn:aws:sts::${BROKER_ACCOUNT}:assumed-role/audit-a/job`;
