@@ -1,8 +1,8 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BrokerRequestError, fromBroker } from '../../lib/client';
+import { type FaultProxy, startFaultProxy } from '../../scripts/relay';
 import { ARNS } from '../../scripts/seed';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 
 const stack = inject('stack');
 let counter: FaultProxy;

@@ -1,8 +1,8 @@
 import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type CountingRelay, startCountingRelay } from '../../bench/relay';
 import { EMULATOR_REGION } from '../../scripts/emulator';
+import { type CountingRelay, startCountingRelay } from '../../scripts/relay';
 import { ARNS, BROKER_SESSION, EXTERNAL_IDS, type SeededWorld, seedDemo } from '../../scripts/seed';
 
 // The benchmark's "0 SSM calls, 0 hub calls per warm request" rests on this relay's counts.

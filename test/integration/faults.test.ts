@@ -1,22 +1,23 @@
 /**
  * Network-level faults between the broker and AWS, injected by a relay in front of moto
- * (test/support/fault-proxy.ts), against the real Lambda handlers. Every answer must be the
+ * (scripts/relay.ts), against the real Lambda handlers. Every answer must be the
  * contract's error body with API Gateway's request id, never a 500, and must arrive well
  * inside API Gateway's 29 s: the SDK clients give up after 3 attempts of at most 3 s.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Emulator, freePort, startEmulator } from '../../scripts/emulator';
-import { ARNS, type SeededWorld, seedDemo } from '../../scripts/seed';
-import { type LoadedBroker, loadBroker, restoreEnv } from '../support/broker';
-import { lambdaContext, restEvent } from '../support/events';
+import { restEvent } from '../../scripts/events';
 import {
   type FaultProxy,
   jsonFault,
   type ProxiedRequest,
   queryFault,
   startFaultProxy,
-} from '../support/fault-proxy';
+} from '../../scripts/relay';
+import { ARNS, type SeededWorld, seedDemo } from '../../scripts/seed';
+import { type LoadedBroker, loadBroker, restoreEnv } from '../support/broker';
+import { lambdaContext } from '../support/events';
 
 const endpoint = inject('motoEndpoint');
 /** What a hung upstream may cost at most: 3 attempts × 3 s plus backoff is ~10 s. */

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { restEvent } from '../../scripts/events';
+import { type FaultProxy, startFaultProxy } from '../../scripts/relay';
 import { ARNS, type SeededWorld, seedDemo } from '../../scripts/seed';
 import { loadBroker, restoreEnv } from '../support/broker';
-import { lambdaContext, restEvent } from '../support/events';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
+import { lambdaContext } from '../support/events';
 
 const endpoint = inject('motoEndpoint');
 let world: SeededWorld;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { restEvent } from '../../scripts/events';
 import { ARNS, EXTERNAL_IDS, type SeededWorld, seedDemo } from '../../scripts/seed';
 import { loadBroker, restoreEnv } from '../support/broker';
-import { lambdaContext, restEvent } from '../support/events';
+import { lambdaContext } from '../support/events';
 
 const endpoint = inject('motoEndpoint');
 let world: SeededWorld;

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from
 import { main } from '../../lib/client/cli';
 import { REVOKE_POLICY_NAME } from '../../lib/client/revoke';
 import { EMULATOR_REGION } from '../../scripts/emulator';
+import { restEvent } from '../../scripts/events';
 import {
   ARNS,
   BROKER_ACCOUNT,
@@ -14,7 +15,7 @@ import {
   seedDemo,
 } from '../../scripts/seed';
 import { loadBroker, restoreEnv } from '../support/broker';
-import { lambdaContext, restEvent } from '../support/events';
+import { lambdaContext } from '../support/events';
 
 const endpoint = inject('motoEndpoint');
 let world: SeededWorld;

@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createIdentityToken } from '../../lib/client/identity-token';
 import { IDENTITY_HEADER } from '../../lib/contract';
 import { EMULATOR_REGION } from '../../scripts/emulator';
+import { restEvent } from '../../scripts/events';
 import { ARNS, EXTERNAL_IDS, GRANTS, type SeededWorld, seedDemo } from '../../scripts/seed';
 import { type LoadedBroker, loadBroker, restoreEnv } from '../support/broker';
-import { lambdaContext, restEvent } from '../support/events';
+import { lambdaContext } from '../support/events';
 
 const endpoint = inject('motoEndpoint');
 const SERVER_ID = 'rolebroker-test';

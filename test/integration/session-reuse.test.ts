@@ -1,6 +1,8 @@
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EMULATOR_REGION } from '../../scripts/emulator';
+import { restEvent } from '../../scripts/events';
+import { type FaultProxy, startFaultProxy } from '../../scripts/relay';
 import {
   ARNS,
   BROKER_ACCOUNT,
@@ -10,8 +12,7 @@ import {
   seedDemo,
 } from '../../scripts/seed';
 import { type LoadedBroker, loadBroker, restoreEnv } from '../support/broker';
-import { lambdaContext, restEvent } from '../support/events';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
+import { lambdaContext } from '../support/events';
 
 const endpoint = inject('motoEndpoint');
 const AUDIT_A = `arn:aws:sts::${BROKER_ACCOUNT}:assumed-role/audit-a/job`;

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { restEvent } from '../../scripts/events';
 import type { LoadedBroker } from './broker';
-import { lambdaContext, restEvent } from './events';
+import { lambdaContext } from './events';
 
 /**
  * Serves a loaded credentials handler over HTTP on 127.0.0.1, standing in for API

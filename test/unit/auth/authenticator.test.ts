@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { createAuthenticator } from '../../../lib/auth';
 import { Unauthenticated } from '../../../lib/errors';
-import { restEvent } from '../../support/events';
+import { restEvent } from '../../../scripts/events';
 
 const iam = createAuthenticator({
   auth: 'iam',

@@ -3,7 +3,8 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { lambdaContext, restEvent } from '../../support/events';
+import { restEvent } from '../../../scripts/events';
+import { lambdaContext } from '../../support/events';
 
 const ssmMock = mockClient(SSMClient);
 const stsMock = mockClient(STSClient);

@@ -5,13 +5,15 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import autocannon from 'autocannon';
-import { createIdentityToken } from '../lib/client/identity-token';
-import { IDENTITY_HEADER } from '../lib/contract';
-import { parseCallerArn, sessionNameFor } from '../lib/principals';
-import { EMULATOR_REGION, freePort } from '../scripts/emulator';
-import { LOCAL_SERVER_ID, startLocalStack } from '../scripts/local-stack';
-import { ARNS, BROKER_SESSION, EXTERNAL_IDS, GRANTS } from '../scripts/seed';
-import { startCountingRelay } from './relay';
+import { createIdentityToken } from '../../lib/client/identity-token';
+import { IDENTITY_HEADER } from '../../lib/contract';
+import { parseCallerArn, sessionNameFor } from '../../lib/principals';
+import { EMULATOR_REGION, freePort } from '../../scripts/emulator';
+import { LOCAL_SERVER_ID, startLocalStack } from '../../scripts/local-stack';
+import { startCountingRelay } from '../../scripts/relay';
+import { ARNS, BROKER_SESSION, EXTERNAL_IDS, GRANTS } from '../../scripts/seed';
+import { SIZES } from '../config';
+import { note } from '../report';
 
 export interface LoadResult {
   /** Requests per second; for a pair of calls, pairs per second. */
@@ -199,4 +201,12 @@ export async function runHttpBench(options: { seconds: number; connections: numb
     await relay.close();
     await rm(localDir, { recursive: true, force: true });
   }
+}
+
+export type EndToEnd = Awaited<ReturnType<typeof runHttpBench>>;
+
+/** Phase 6: end to end through serverless-offline against direct calls to the same moto. */
+export function measureEndToEnd(): Promise<EndToEnd> {
+  note(`end to end, ${SIZES.httpConnections} connections for ${SIZES.httpSeconds} s per row`);
+  return runHttpBench({ seconds: SIZES.httpSeconds, connections: SIZES.httpConnections });
 }

@@ -1,0 +1,55 @@
+import { ARNS } from '../../scripts/seed';
+import { BUDGET, SIZES } from '../config';
+import { type CheckBudget, note } from '../report';
+import { runWorker } from '../run-worker';
+import { median, round } from '../stats';
+import type { BenchWorld } from '../world';
+import type { Bundles } from './bundles';
+
+/**
+ * Phase 2: cold start in fresh processes, broker and baseline alternating. Init is process
+ * start to handler loaded, the span Lambda reports as Init Duration; the import alone is
+ * shown too.
+ */
+export async function measureColdStart(world: BenchWorld, bundles: Bundles, check: CheckBudget) {
+  note(`cold start, ${SIZES.coldRuns} fresh processes each`);
+  const cold = {
+    broker: [] as number[],
+    brokerImport: [] as number[],
+    baselineImport: [] as number[],
+    baseline: [] as number[],
+    brokerFirst: [] as number[],
+    baselineFirst: [] as number[],
+  };
+  for (let i = 0; i < SIZES.coldRuns; i++) {
+    const b = await runWorker(
+      { mode: 'cold', bundle: bundles.credentials, event: world.brokerEvent(ARNS.deployTarget) },
+      world.env,
+      world.counts,
+    );
+    const base = await runWorker(
+      { mode: 'cold', bundle: bundles.baseline, event: world.brokerEvent(ARNS.deployTarget) },
+      { ...world.env, BENCH_ASSUME_ROLE_INPUT: JSON.stringify(world.oneHop) },
+      world.counts,
+    );
+    cold.broker.push(b.result.initMs as number);
+    cold.brokerImport.push(b.result.importMs as number);
+    cold.brokerFirst.push(b.result.firstRequestMs as number);
+    cold.baseline.push(base.result.initMs as number);
+    cold.baselineImport.push(base.result.importMs as number);
+    cold.baselineFirst.push(base.result.firstRequestMs as number);
+  }
+  const coldRatio = median(cold.broker) / median(cold.baseline);
+  check('cold start init, broker/baseline (median)', coldRatio, BUDGET.coldInitRatio);
+  return {
+    brokerInitMedian: round(median(cold.broker)),
+    baselineInitMedian: round(median(cold.baseline)),
+    ratio: round(coldRatio, 3),
+    brokerImportMedian: round(median(cold.brokerImport)),
+    baselineImportMedian: round(median(cold.baselineImport)),
+    importRatio: round(median(cold.brokerImport) / median(cold.baselineImport), 3),
+    brokerFirstRequestMedian: round(median(cold.brokerFirst)),
+    baselineFirstRequestMedian: round(median(cold.baselineFirst)),
+    runs: SIZES.coldRuns,
+  };
+}

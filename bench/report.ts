@@ -1,0 +1,104 @@
+import type { EndToEnd } from './phases/end-to-end';
+import { round } from './stats';
+
+/** Progress on stderr; the table goes to stdout. */
+export const note = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+export interface Check {
+  name: string;
+  value: number;
+  budget: string;
+  ok: boolean;
+}
+
+/** Records one budget check: `value op limit`. */
+export type CheckBudget = (
+  name: string,
+  value: number,
+  limit: number,
+  op?: '<=' | '<' | '==',
+) => void;
+
+/** The budget checks in the order they are made, and the function that makes one. */
+export function budgetChecks(): { checks: Check[]; check: CheckBudget } {
+  const checks: Check[] = [];
+  const check: CheckBudget = (name, value, limit, op = '<=') => {
+    const ok = op === '<=' ? value <= limit : op === '<' ? value < limit : value === limit;
+    checks.push({ name, value: round(value, 3), budget: `${op} ${limit}`, ok });
+  };
+  return { checks, check };
+}
+
+/** The results as one table on stdout, then every budget check. */
+export function printTable(r: {
+  bundlesKiB: Record<string, number>;
+  coldStartMs: Record<string, number>;
+  warmMs: {
+    requests: number;
+    broker: { p50: number; p99: number };
+    direct: { p50: number; p99: number };
+  };
+  reuseStsCallsPer1000: Record<string, number>;
+  memory: Record<string, number>;
+  http: EndToEnd;
+  checks: Check[];
+}) {
+  const rows: [string, string, string][] = [
+    [
+      'bundle KiB (minified)',
+      Object.entries(r.bundlesKiB)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+      '',
+    ],
+    [
+      'cold start: init ms (process start to ready)',
+      `broker ${r.coldStartMs.brokerInitMedian}`,
+      `baseline ${r.coldStartMs.baselineInitMedian}`,
+    ],
+    [
+      'cold start: bundle import alone ms',
+      `broker ${r.coldStartMs.brokerImportMedian}`,
+      `baseline ${r.coldStartMs.baselineImportMedian}`,
+    ],
+    [
+      'cold start: first request ms',
+      `broker ${r.coldStartMs.brokerFirstRequestMedian}`,
+      `baseline ${r.coldStartMs.baselineFirstRequestMedian}`,
+    ],
+    [
+      `warm ms p50 / p99 (${r.warmMs.requests} each)`,
+      `broker ${r.warmMs.broker.p50} / ${r.warmMs.broker.p99}`,
+      `direct ${r.warmMs.direct.p50} / ${r.warmMs.direct.p99}`,
+    ],
+    [
+      'STS calls per 1000 repeats',
+      `reuse on ${r.reuseStsCallsPer1000.on}`,
+      `reuse off ${r.reuseStsCallsPer1000.off}`,
+    ],
+    [
+      `memory over ${r.memory.requests} requests`,
+      `RSS +${r.memory.rssGrowthMiB} MiB`,
+      `peak ${r.memory.peakRssMiB} MiB`,
+    ],
+    ...(
+      [
+        ['broker', r.http.broker],
+        ['GET /health (serverless-offline floor)', r.http.offlineHealth],
+        ['direct AssumeRole', r.http.directAssumeRole],
+        ['direct GetCallerIdentity+AssumeRole', r.http.directIdentityAndAssumeRole],
+      ] as const
+    ).map(([label, x]): [string, string, string] => [
+      `http ${r.http.connections} conns ${r.http.seconds}s: ${label}`,
+      `${x.perSecond}/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms`,
+      `${x.ok} ok, ${x.non2xx} non-2xx, ${x.errors} errors`,
+    ]),
+  ];
+  const w0 = Math.max(...rows.map((x) => x[0].length));
+  const w1 = Math.max(...rows.map((x) => x[1].length));
+  console.log(`\n${'measurement'.padEnd(w0 + 2)}${'rolebroker'.padEnd(w1 + 2)}baseline`);
+  for (const [a, b, c] of rows) console.log(`${a.padEnd(w0 + 2)}${b.padEnd(w1 + 2)}${c}`);
+  console.log('\nbudget');
+  for (const c of r.checks)
+    console.log(`${c.ok ? 'ok  ' : 'MISS'}  ${c.name}: ${c.value} (${c.budget})`);
+}
