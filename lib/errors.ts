@@ -1,3 +1,4 @@
+import type { UnauthenticatedReason } from './auth/reasons';
 import type { ErrorCode } from './contract';
 
 /**
@@ -20,6 +21,12 @@ export class Unauthenticated extends BrokerError {
   override readonly statusCode = 401;
   override readonly code = 'Unauthenticated';
   override name = 'Unauthenticated';
+  /** The rule that refused the caller (lib/auth/reasons.ts); not part of the answer. */
+  readonly reason: UnauthenticatedReason;
+  constructor(message: string, options: ErrorOptions & { reason: UnauthenticatedReason }) {
+    super(message, options);
+    this.reason = options.reason;
+  }
 }
 
 export class AccessDenied extends BrokerError {

@@ -34,8 +34,10 @@ function header(event: HttpEvent, name: string): string | undefined {
 }
 
 function toCaller(arn: unknown): Caller {
-  const caller = typeof arn === 'string' ? parseCallerArn(arn) : null;
-  if (!caller) throw new Unauthenticated('no verifiable caller identity');
+  const message = 'no verifiable caller identity';
+  if (typeof arn !== 'string') throw new Unauthenticated(message, { reason: 'caller-missing' });
+  const caller = parseCallerArn(arn);
+  if (!caller) throw new Unauthenticated(message, { reason: 'caller-not-principal' });
   return caller;
 }
 

@@ -63,7 +63,11 @@ export const sendWithNodeHttp: SendFn = (request) =>
           size += chunk.length;
           if (size > request.maxResponseBytes) {
             req.destroy();
-            reject(new Unauthenticated('identity service response is too large'));
+            reject(
+              new Unauthenticated('identity service response is too large', {
+                reason: 'answer-too-large',
+              }),
+            );
             return;
           }
           chunks.push(chunk);

@@ -1,6 +1,7 @@
 import { SERVER_ID_HEADER } from '../contract';
 import { BrokerError, Throttled, Unauthenticated, Unavailable } from '../errors';
 import { parseCallerArn } from '../principals';
+import type { UnauthenticatedReason } from './reasons';
 import { type SendFn, type SendResponse, sendWithNodeHttp } from './send';
 
 /** The decoded `X-RoleBroker-Identity` header: a signed sts:GetCallerIdentity request. */
@@ -58,33 +59,39 @@ const FORWARDED_HEADERS = new Set([
 const BROKER_SET_HEADERS = new Set(['host', 'content-length']);
 const REQUIRED_SIGNED_HEADERS = ['host', 'x-amz-date', SERVER_ID_HEADER];
 
-const fail = (message: string): never => {
-  throw new Unauthenticated(message);
+const fail = (message: string, reason: UnauthenticatedReason): never => {
+  throw new Unauthenticated(message, { reason });
 };
 
 function decodeToken(token: unknown): Record<string, unknown> {
-  if (token === undefined || token === '') fail('missing X-RoleBroker-Identity header');
+  if (token === undefined || token === '') {
+    fail('missing X-RoleBroker-Identity header', 'token-missing');
+  }
   // API Gateway sends strings; a front that passes parsed values through may not.
-  if (typeof token !== 'string') fail('identity token is not valid base64');
+  if (typeof token !== 'string') fail('identity token is not valid base64', 'token-not-string');
   const text = token as string;
-  if (text.length > MAX_TOKEN_CHARS) fail('identity token is too large');
+  if (text.length > MAX_TOKEN_CHARS) fail('identity token is too large', 'token-too-large');
   // Buffer.from(…, 'base64') skips garbage silently; insist on canonical base64.
-  if (!BASE64.test(text)) fail('identity token is not valid base64');
+  if (!BASE64.test(text)) fail('identity token is not valid base64', 'token-not-base64');
   const bytes = Buffer.from(text, 'base64');
-  if (bytes.toString('base64') !== text) fail('identity token is not valid base64');
+  if (bytes.toString('base64') !== text) {
+    fail('identity token is not valid base64', 'token-not-base64');
+  }
   let json: string;
   try {
     json = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return fail('identity token is not valid UTF-8');
+    return fail('identity token is not valid UTF-8', 'token-not-utf8');
   }
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch {
-    return fail('identity token is not valid JSON');
+    return fail('identity token is not valid JSON', 'token-not-json');
   }
-  if (!isPlainObject(value)) return fail('identity token must be a JSON object');
+  if (!isPlainObject(value)) {
+    return fail('identity token must be a JSON object', 'token-not-object');
+  }
   return value;
 }
 
@@ -95,13 +102,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function checkShape(raw: Record<string, unknown>): IdentityTokenPayload {
   const keys = Object.keys(raw).sort();
   if (keys.length !== TOKEN_FIELDS.length || keys.some((k, i) => k !== TOKEN_FIELDS[i])) {
-    fail('identity token must have exactly the fields method, url, headers, body');
+    fail('identity token must have exactly the fields method, url, headers, body', 'token-fields');
   }
-  if (typeof raw.method !== 'string') fail('identity token method must be a string');
-  if (typeof raw.url !== 'string') fail('identity token url must be a string');
-  if (typeof raw.body !== 'string') fail('identity token body must be a string');
-  if (!isPlainObject(raw.headers)) fail('identity token headers must be an object');
-  if (raw.method !== 'POST') fail('identity request method must be POST');
+  if (typeof raw.method !== 'string') {
+    fail('identity token method must be a string', 'token-field-type');
+  }
+  if (typeof raw.url !== 'string') fail('identity token url must be a string', 'token-field-type');
+  if (typeof raw.body !== 'string') {
+    fail('identity token body must be a string', 'token-field-type');
+  }
+  if (!isPlainObject(raw.headers)) {
+    fail('identity token headers must be an object', 'token-field-type');
+  }
+  if (raw.method !== 'POST') fail('identity request method must be POST', 'method-not-post');
   return raw as unknown as IdentityTokenPayload;
 }
 
@@ -110,25 +123,33 @@ function checkUrl(text: string, allowed: ReadonlySet<string>): URL {
   try {
     url = new URL(text);
   } catch {
-    return fail('identity request url is not a valid URL');
+    return fail('identity request url is not a valid URL', 'url-invalid');
   }
-  if (!allowed.has(url.origin)) fail('identity request url is not an allowed STS endpoint');
+  if (!allowed.has(url.origin)) {
+    fail('identity request url is not an allowed STS endpoint', 'host-not-allowed');
+  }
   if (url.username !== '' || url.password !== '') {
-    fail('identity request url must not contain credentials');
+    fail('identity request url must not contain credentials', 'url-has-credentials');
   }
-  if (url.pathname !== '/') fail('identity request url path must be /');
+  if (url.pathname !== '/') fail('identity request url path must be /', 'url-path-not-root');
   if (url.search !== '' || text.includes('?')) {
-    fail('identity request url must not have a query string');
+    fail('identity request url must not have a query string', 'url-has-query');
   }
-  if (url.hash !== '' || text.includes('#')) fail('identity request url must not have a fragment');
+  if (url.hash !== '' || text.includes('#')) {
+    fail('identity request url must not have a fragment', 'url-has-fragment');
+  }
   return url;
 }
 
 function checkBody(body: string): void {
-  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) fail('identity request body is too large');
+  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
+    fail('identity request body is too large', 'body-too-large');
+  }
   const params = new Map<string, string>();
   for (const pair of body.split('&')) {
-    if (!FORM_PAIR.test(pair)) fail('identity request body is not form-urlencoded');
+    if (!FORM_PAIR.test(pair)) {
+      fail('identity request body is not form-urlencoded', 'body-not-form');
+    }
     const [rawKey = '', rawValue = ''] = pair.split('=');
     let key: string;
     let value: string;
@@ -136,39 +157,53 @@ function checkBody(body: string): void {
       key = decodeURIComponent(rawKey.replaceAll('+', ' '));
       value = decodeURIComponent(rawValue.replaceAll('+', ' '));
     } catch {
-      throw new Unauthenticated('identity request body is not form-urlencoded');
+      throw new Unauthenticated('identity request body is not form-urlencoded', {
+        reason: 'body-not-form',
+      });
     }
-    if (params.has(key)) fail('identity request body repeats a parameter');
+    if (params.has(key)) {
+      fail('identity request body repeats a parameter', 'body-repeated-parameter');
+    }
     params.set(key, value);
   }
   for (const key of params.keys()) {
     if (key !== 'Action' && key !== 'Version') {
-      fail('identity request body may only contain Action and Version');
+      fail('identity request body may only contain Action and Version', 'body-extra-parameter');
     }
   }
   if (params.get('Action') !== 'GetCallerIdentity') {
-    fail('identity request action must be GetCallerIdentity');
+    fail('identity request action must be GetCallerIdentity', 'body-wrong-action');
   }
-  if (params.get('Version') !== '2011-06-15') fail('identity request version must be 2011-06-15');
+  if (params.get('Version') !== '2011-06-15') {
+    fail('identity request version must be 2011-06-15', 'body-wrong-version');
+  }
 }
 
 /** Lower-cased header names to their values, after the name/value/count checks. */
 function checkHeaders(raw: Record<string, unknown>): Map<string, string[]> {
   const entries = Object.entries(raw);
-  if (entries.length > MAX_HEADERS) fail('identity request has too many headers');
+  if (entries.length > MAX_HEADERS) {
+    fail('identity request has too many headers', 'headers-too-many');
+  }
   const headers = new Map<string, string[]>();
   for (const [name, value] of entries) {
-    if (!HEADER_NAME.test(name)) fail('identity request has an invalid header name');
+    if (!HEADER_NAME.test(name)) {
+      fail('identity request has an invalid header name', 'header-name-invalid');
+    }
     const values = typeof value === 'string' ? [value] : value;
     if (!Array.isArray(values) || values.length === 0) {
-      fail('identity request header values must be strings');
+      fail('identity request header values must be strings', 'header-value-not-string');
     }
     for (const v of values as unknown[]) {
-      if (typeof v !== 'string') fail('identity request header values must be strings');
-      if (!HEADER_VALUE.test(v as string)) fail('identity request has an invalid header value');
+      if (typeof v !== 'string') {
+        fail('identity request header values must be strings', 'header-value-not-string');
+      }
+      if (!HEADER_VALUE.test(v as string)) {
+        fail('identity request has an invalid header value', 'header-value-invalid');
+      }
     }
     const lower = name.toLowerCase();
-    if (headers.has(lower)) fail('identity request repeats a header');
+    if (headers.has(lower)) fail('identity request repeats a header', 'header-repeated');
     headers.set(lower, values as string[]);
   }
   return headers;
@@ -178,53 +213,72 @@ function checkHeaders(raw: Record<string, unknown>): Map<string, string[]> {
 function single(headers: Map<string, string[]>, name: string): string | undefined {
   const values = headers.get(name);
   if (values === undefined) return undefined;
-  if (values.length !== 1) fail(`identity request header ${name} must have exactly one value`);
+  if (values.length !== 1) {
+    fail(`identity request header ${name} must have exactly one value`, 'header-multiple-values');
+  }
   return values[0];
 }
 
 function checkSignature(headers: Map<string, string[]>): void {
   const authorization = single(headers, 'authorization');
-  if (authorization === undefined) fail('identity request is missing the authorization header');
+  if (authorization === undefined) {
+    fail('identity request is missing the authorization header', 'authorization-missing');
+  }
   const match = AUTHORIZATION.exec(authorization as string);
-  if (!match) fail('identity request authorization is not an AWS4-HMAC-SHA256 signature for sts');
+  if (!match) {
+    fail(
+      'identity request authorization is not an AWS4-HMAC-SHA256 signature for sts',
+      'authorization-malformed',
+    );
+  }
   const signed = (match as RegExpExecArray)[1]?.split(';') ?? [];
   for (const name of REQUIRED_SIGNED_HEADERS) {
-    if (!signed.includes(name)) fail(`identity request must sign the ${name} header`);
+    if (!signed.includes(name)) {
+      fail(`identity request must sign the ${name} header`, 'header-not-signed');
+    }
   }
   for (const name of signed) {
     // STS would refuse the signature anyway once we drop the header; say why up front.
-    if (!FORWARDED_HEADERS.has(name)) fail(`identity request signs header ${name}, not forwarded`);
+    if (!FORWARDED_HEADERS.has(name)) {
+      fail(`identity request signs header ${name}, not forwarded`, 'signed-header-not-forwarded');
+    }
     if (!BROKER_SET_HEADERS.has(name) && !headers.has(name)) {
-      fail(`identity request signs header ${name} but does not send it`);
+      fail(`identity request signs header ${name} but does not send it`, 'signed-header-not-sent');
     }
   }
 }
 
+// checkSignature has refused a request that does not sign and send the server id and
+// X-Amz-Date headers; were one missing anyway, the checks below would still refuse it.
+
 function checkServerId(headers: Map<string, string[]>, serverId: string): void {
   const value = single(headers, SERVER_ID_HEADER);
-  if (value === undefined) fail('identity request is missing the X-RoleBroker-Server-Id header');
-  if (value !== serverId) fail('identity request is for another server id');
+  if (value !== serverId) fail('identity request is for another server id', 'server-id-mismatch');
 }
 
 function checkDate(headers: Map<string, string[]>, now: number): void {
-  const value = single(headers, 'x-amz-date');
-  if (value === undefined) fail('identity request is missing the X-Amz-Date header');
-  const m = AMZ_DATE.exec(value as string);
-  if (!m) throw new Unauthenticated('identity request X-Amz-Date is malformed');
+  const m = AMZ_DATE.exec(single(headers, 'x-amz-date') ?? '');
+  if (!m) {
+    throw new Unauthenticated('identity request X-Amz-Date is malformed', {
+      reason: 'date-malformed',
+    });
+  }
   const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z`;
   const signedAt = Date.parse(iso);
   // The round trip rejects dates such as Feb 30 that Date.parse would roll over.
   if (Number.isNaN(signedAt) || new Date(signedAt).toISOString() !== iso) {
-    fail('identity request X-Amz-Date is malformed');
+    fail('identity request X-Amz-Date is malformed', 'date-malformed');
   }
-  if (signedAt < now - MAX_CLOCK_SKEW_MS) fail('identity request is too old');
-  if (signedAt > now + MAX_CLOCK_SKEW_MS) fail('identity request is dated in the future');
+  if (signedAt < now - MAX_CLOCK_SKEW_MS) fail('identity request is too old', 'signature-expired');
+  if (signedAt > now + MAX_CLOCK_SKEW_MS) {
+    fail('identity request is dated in the future', 'signature-in-future');
+  }
 }
 
 function checkHost(headers: Map<string, string[]>, url: URL): void {
   const host = single(headers, 'host');
   if (host !== undefined && host.toLowerCase() !== url.host) {
-    fail('identity request host header does not match its url');
+    fail('identity request host header does not match its url', 'host-mismatch');
   }
 }
 
@@ -257,7 +311,7 @@ function pick(value: unknown, ...path: string[]): unknown {
 
 function callerArnFrom(res: SendResponse): string {
   if (Buffer.byteLength(res.body, 'utf8') > MAX_RESPONSE_BYTES) {
-    fail('identity service response is too large');
+    fail('identity service response is too large', 'answer-too-large');
   }
   let arn: unknown;
   if (/^application\/(?:x-amz-)?json\b/i.test(header(res, 'content-type'))) {
@@ -278,7 +332,7 @@ function callerArnFrom(res: SendResponse): string {
     }
   }
   if (typeof arn !== 'string' || parseCallerArn(arn) === null) {
-    fail('identity service returned no valid caller ARN');
+    fail('identity service returned no valid caller ARN', 'answer-no-caller-arn');
   }
   return arn as string;
 }
@@ -326,7 +380,9 @@ export function createStsIdentityVerifier(opts: StsIdentityVerifierOptions): Sts
       if (!(err instanceof Unavailable) || !isConnectionReset(err.cause)) throw err;
       res = await sendWithDeadline(send, timeoutMs, request);
     }
-    if (res.statusCode >= 300 && res.statusCode < 400) fail('identity service redirected');
+    if (res.statusCode >= 300 && res.statusCode < 400) {
+      fail('identity service redirected', 'sts-redirected');
+    }
     if (res.statusCode >= 500) throw new Unavailable('identity service failed');
     if (
       res.statusCode === 429 ||
@@ -335,7 +391,7 @@ export function createStsIdentityVerifier(opts: StsIdentityVerifierOptions): Sts
       throw new Throttled('identity service is throttling; retry later', { retryAfterSeconds: 2 });
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      fail('identity service refused the signed request');
+      fail('identity service refused the signed request', 'sts-refused');
     }
     return callerArnFrom(res);
   };
