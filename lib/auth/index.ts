@@ -5,7 +5,7 @@ import { Unauthenticated } from '../errors';
 import { type Caller, parseCallerArn } from '../principals';
 import { createStsIdentityVerifier, type StsIdentityVerifier } from './sts-identity';
 
-export { createStsIdentityVerifier, type IdentityTokenPayload } from './sts-identity';
+export { createStsIdentityVerifier } from './sts-identity';
 
 type HttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2WithIAMAuthorizer;
 

@@ -1,6 +1,11 @@
+/**
+ * The way to STS for the identity check: one POST of the caller's signed request over a
+ * bounded keep-alive pool, no redirects followed, a deadline, and one retry when a reused
+ * connection turns out to be closed.
+ */
 import http from 'node:http';
 import https from 'node:https';
-import { Unauthenticated } from '../errors';
+import { BrokerError, Unauthenticated, Unavailable } from '../errors';
 
 /** One outbound POST of a caller's signed GetCallerIdentity request. */
 export interface SendRequest {
@@ -85,3 +90,50 @@ export const sendWithNodeHttp: SendFn = (request) =>
     req.on('error', reject);
     req.end(request.body);
   });
+
+/**
+ * Sends the request with `send` within `timeoutMs` (connecting and reading the whole
+ * answer), and once more if a kept-alive connection the server had just closed is reset:
+ * GetCallerIdentity is idempotent. Rejects with Unavailable (503) when STS cannot be
+ * reached in time; BrokerErrors from `send` pass through.
+ */
+export async function sendToSts(
+  send: SendFn,
+  timeoutMs: number,
+  request: Omit<SendRequest, 'signal'>,
+): Promise<SendResponse> {
+  try {
+    return await sendWithDeadline(send, timeoutMs, request);
+  } catch (err) {
+    if (!(err instanceof Unavailable) || !isConnectionReset(err.cause)) throw err;
+    return await sendWithDeadline(send, timeoutMs, request);
+  }
+}
+
+function isConnectionReset(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+async function sendWithDeadline(
+  send: SendFn,
+  timeoutMs: number,
+  request: Omit<SendRequest, 'signal'>,
+): Promise<SendResponse> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Unavailable('identity service unreachable'));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([send({ ...request, signal: controller.signal }), deadline]);
+  } catch (err) {
+    if (err instanceof BrokerError) throw err;
+    throw new Unavailable('identity service unreachable', { cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+}
