@@ -9,6 +9,12 @@ import { isObject } from '../validation';
 import type { AnswerReason } from './reasons';
 import type { SendResponse } from './sts-transport';
 
+/**
+ * Asked of STS for the answer. Real STS answers JSON to it; moto 5.2.5 ignores Accept and
+ * answers XML, so both are read.
+ */
+export const ANSWER_ACCEPT = 'application/json';
+
 /** Larger answers are refused unread; a GetCallerIdentity answer is well under 1 KiB. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
 

@@ -1,5 +1,5 @@
 import { checkIdentityToken } from './identity-token';
-import { callerArnFromAnswer, MAX_ANSWER_BYTES } from './sts-answer';
+import { ANSWER_ACCEPT, callerArnFromAnswer, MAX_ANSWER_BYTES } from './sts-answer';
 import { type SendFn, sendToSts, sendWithNodeHttp } from './sts-transport';
 
 export interface StsIdentityVerifierOptions {
@@ -25,8 +25,9 @@ const DEFAULT_TIMEOUT_MS = 3000;
  * before anything leaves the broker (./identity-token.ts): the request must be a POST of
  * exactly `Action=GetCallerIdentity&Version=2011-06-15` to an allowlisted STS origin, signed
  * with SigV4 over `host`, `x-amz-date` and `x-rolebroker-server-id` (equal to `serverId`),
- * dated within five minutes. Only then is it forwarded once, with an allowlist of headers,
- * no redirects and a deadline (./sts-transport.ts), and the answer read (./sts-answer.ts).
+ * dated within five minutes. Only then is it forwarded once, with an allowlist of headers
+ * and the broker's own `Accept: application/json`, no redirects and a deadline
+ * (./sts-transport.ts), and the answer read (./sts-answer.ts).
  * Throws Unauthenticated (401, with a `reason`) for anything the caller got wrong or STS
  * refused, Throttled (429) when STS throttles, Unavailable (503) when STS cannot be reached
  * or fails.
@@ -50,6 +51,7 @@ export function createStsIdentityVerifier(opts: StsIdentityVerifierOptions): Sts
     const res = await sendToSts(send, timeoutMs, {
       ...checked,
       method: 'POST',
+      accept: ANSWER_ACCEPT,
       maxResponseBytes: MAX_ANSWER_BYTES,
     });
     return callerArnFromAnswer(res);

@@ -13,6 +13,8 @@ export interface SendRequest {
   readonly method: 'POST';
   /** Lower-case names; includes `host` and `content-length`. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Sent as `Accept`: the broker's own header, which the caller does not sign. */
+  readonly accept: string;
   readonly body: string;
   /** Stop reading and fail once the response body exceeds this many bytes. */
   readonly maxResponseBytes: number;
@@ -57,7 +59,7 @@ export const sendWithNodeHttp: SendFn = (request) =>
         port: url.port || undefined,
         path: url.pathname,
         method: request.method,
-        headers: request.headers,
+        headers: { ...request.headers, accept: request.accept },
         agent: url.protocol === 'https:' ? agents['https:'] : agents['http:'],
         signal: request.signal,
       },

@@ -89,6 +89,28 @@ describe('sts identity token verification', () => {
     );
   });
 
+  it('asks STS for JSON with an Accept header of its own, not one the caller signed', async () => {
+    const { send, verify } = setup();
+    await verify(await token());
+    const req = send.mock.calls[0]?.[0] as unknown as {
+      accept: string;
+      headers: Record<string, string>;
+    };
+    expect(req.accept).toBe('application/json');
+    expect(req.headers.authorization).toMatch(/SignedHeaders=(?![^,]*accept)/);
+  });
+
+  it('drops an Accept header the token carries', async () => {
+    const { send, verify } = setup();
+    await verify(await tampered((p) => (p.headers.accept = 'text/html')));
+    const req = send.mock.calls[0]?.[0] as unknown as {
+      accept: string;
+      headers: Record<string, string>;
+    };
+    expect(req.headers).not.toHaveProperty('accept');
+    expect(req.accept).toBe('application/json');
+  });
+
   it('reads a JSON GetCallerIdentity answer too', async () => {
     const body = JSON.stringify({
       GetCallerIdentityResponse: { GetCallerIdentityResult: { Arn: CALLER } },
