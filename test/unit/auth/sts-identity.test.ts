@@ -1,27 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createStsIdentityVerifier } from '../../../lib/auth';
 import type { UnauthenticatedReason } from '../../../lib/auth/reasons';
-import { createIdentityToken } from '../../../lib/client/identity-token';
 import { Throttled, Unauthenticated, Unavailable } from '../../../lib/errors';
-
-const ENDPOINT = 'https://sts.eu-west-1.amazonaws.com';
-const SERVER_ID = 'rolebroker-prod';
-const NOW = new Date('2026-11-25T10:00:00Z');
-const CREDS = {
-  accessKeyId: 'AKIAEXAMPLEEXAMPLE01',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-};
-const CALLER = 'arn:aws:sts::111111111111:assumed-role/app/job-1';
-const OK_XML = `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${CALLER}</Arn><UserId>AROA:job-1</UserId><Account>111111111111</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`;
-
-type Payload = {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[]>;
-  body: string;
-};
-const decode = (t: string): Payload => JSON.parse(Buffer.from(t, 'base64').toString());
-const encode = (p: unknown) => Buffer.from(JSON.stringify(p)).toString('base64');
+import { CALLER, ENDPOINT, encode, NOW, OK_XML, SERVER_ID, tampered, token } from './tokens';
 
 function setup(
   reply: { statusCode?: number; body?: string; headers?: Record<string, string> } = {},
@@ -39,20 +20,6 @@ function setup(
   });
   return { send, verify };
 }
-const token = (overrides: { endpoint?: string; serverId?: string; now?: Date } = {}) =>
-  createIdentityToken({
-    credentials: CREDS,
-    region: 'eu-west-1',
-    endpoint: overrides.endpoint ?? ENDPOINT,
-    serverId: overrides.serverId ?? SERVER_ID,
-    now: overrides.now ?? NOW,
-  });
-const tampered = async (change: (p: Payload) => void) => {
-  const p = decode(await token());
-  change(p);
-  return encode(p);
-};
-
 async function expectRefused(
   t: string | undefined,
   reason: UnauthenticatedReason,
