@@ -15,7 +15,7 @@ import type { SendResponse } from './sts-transport';
  */
 export const ANSWER_ACCEPT = 'application/json';
 
-/** Larger answers are refused unread; a GetCallerIdentity answer is well under 1 KiB. */
+/** Larger answers are refused (the transport stops reading there); ours are under 1 KiB. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
 
 const fail = (message: string, reason: AnswerReason): never => {
