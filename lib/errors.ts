@@ -16,10 +16,17 @@ export class ValidationError extends BrokerError {
   override name = 'ValidationError';
 }
 
-export class Unauthenticated extends BrokerError {
+/** `Reason` is the rule that fired; lib/auth/reasons.ts lists the authenticator's. */
+export class Unauthenticated<Reason extends string = string> extends BrokerError {
   override readonly statusCode = 401;
   override readonly code = 'Unauthenticated';
   override name = 'Unauthenticated';
+  /** The rule that refused the caller; for tests and logs, not part of the answer. */
+  readonly reason: Reason;
+  constructor(message: string, options: ErrorOptions & { reason: Reason }) {
+    super(message, options);
+    this.reason = options.reason;
+  }
 }
 
 export class AccessDenied extends BrokerError {

@@ -3,9 +3,10 @@ import type { BrokerConfig } from '../config';
 import { IDENTITY_HEADER } from '../contract';
 import { Unauthenticated } from '../errors';
 import { type Caller, parseCallerArn } from '../principals';
+import type { CallerReason } from './reasons';
 import { createStsIdentityVerifier, type StsIdentityVerifier } from './sts-identity';
 
-export { createStsIdentityVerifier, type IdentityTokenPayload } from './sts-identity';
+export { createStsIdentityVerifier } from './sts-identity';
 
 type HttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2WithIAMAuthorizer;
 
@@ -34,8 +35,11 @@ function header(event: HttpEvent, name: string): string | undefined {
 }
 
 function toCaller(arn: unknown): Caller {
-  const caller = typeof arn === 'string' ? parseCallerArn(arn) : null;
-  if (!caller) throw new Unauthenticated('no verifiable caller identity');
+  const message = 'no verifiable caller identity';
+  if (typeof arn !== 'string')
+    throw new Unauthenticated<CallerReason>(message, { reason: 'caller-missing' });
+  const caller = parseCallerArn(arn);
+  if (!caller) throw new Unauthenticated<CallerReason>(message, { reason: 'caller-not-principal' });
   return caller;
 }
 

@@ -1,16 +1,6 @@
-import { SERVER_ID_HEADER } from '../contract';
-import { BrokerError, Throttled, Unauthenticated, Unavailable } from '../errors';
-import { parseCallerArn } from '../principals';
-import { type SendFn, type SendResponse, sendWithNodeHttp } from './send';
-
-/** The decoded `X-RoleBroker-Identity` header: a signed sts:GetCallerIdentity request. */
-export interface IdentityTokenPayload {
-  method: 'POST';
-  /** The STS endpoint's origin followed by `/`. */
-  url: string;
-  headers: Record<string, string | string[]>;
-  body: string;
-}
+import { checkIdentityToken } from './identity-token';
+import { ANSWER_ACCEPT, callerArnFromAnswer, MAX_ANSWER_BYTES } from './sts-answer';
+import { type SendFn, sendToSts, sendWithNodeHttp } from './sts-transport';
 
 export interface StsIdentityVerifierOptions {
   /** Must equal the `X-RoleBroker-Server-Id` header the caller signed. */
@@ -27,344 +17,43 @@ export interface StsIdentityVerifierOptions {
 
 export type StsIdentityVerifier = (token: string | undefined) => Promise<string>;
 
-const MAX_TOKEN_CHARS = 8 * 1024;
-const MAX_BODY_BYTES = 1024;
-const MAX_HEADERS = 20;
-const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
-const MAX_RESPONSE_BYTES = 64 * 1024;
 const DEFAULT_TIMEOUT_MS = 3000;
-
-const TOKEN_FIELDS = ['body', 'headers', 'method', 'url'];
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const FORM_PAIR = /^[A-Za-z0-9._~%+-]+=[A-Za-z0-9._~%+-]*$/;
-// RFC 9110 token characters.
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HEADER_VALUE = /^[\x20-\x7e]*$/;
-const AUTHORIZATION =
-  /^AWS4-HMAC-SHA256 Credential=[A-Za-z0-9]+\/\d{8}\/[a-z0-9-]+\/sts\/aws4_request, ?SignedHeaders=([a-z0-9-]+(?:;[a-z0-9-]+)*), ?Signature=[0-9a-f]{64}$/;
-const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
-
-/** The only headers forwarded to STS; everything else in the token is dropped. */
-const FORWARDED_HEADERS = new Set([
-  'authorization',
-  'x-amz-date',
-  'x-amz-security-token',
-  SERVER_ID_HEADER,
-  'content-type',
-  'host',
-  'content-length',
-]);
-/** Set by the broker from the URL and the body rather than taken from the token. */
-const BROKER_SET_HEADERS = new Set(['host', 'content-length']);
-const REQUIRED_SIGNED_HEADERS = ['host', 'x-amz-date', SERVER_ID_HEADER];
-
-const fail = (message: string): never => {
-  throw new Unauthenticated(message);
-};
-
-function decodeToken(token: unknown): Record<string, unknown> {
-  if (token === undefined || token === '') fail('missing X-RoleBroker-Identity header');
-  // API Gateway sends strings; a front that passes parsed values through may not.
-  if (typeof token !== 'string') fail('identity token is not valid base64');
-  const text = token as string;
-  if (text.length > MAX_TOKEN_CHARS) fail('identity token is too large');
-  // Buffer.from(…, 'base64') skips garbage silently; insist on canonical base64.
-  if (!BASE64.test(text)) fail('identity token is not valid base64');
-  const bytes = Buffer.from(text, 'base64');
-  if (bytes.toString('base64') !== text) fail('identity token is not valid base64');
-  let json: string;
-  try {
-    json = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return fail('identity token is not valid UTF-8');
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return fail('identity token is not valid JSON');
-  }
-  if (!isPlainObject(value)) return fail('identity token must be a JSON object');
-  return value;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function checkShape(raw: Record<string, unknown>): IdentityTokenPayload {
-  const keys = Object.keys(raw).sort();
-  if (keys.length !== TOKEN_FIELDS.length || keys.some((k, i) => k !== TOKEN_FIELDS[i])) {
-    fail('identity token must have exactly the fields method, url, headers, body');
-  }
-  if (typeof raw.method !== 'string') fail('identity token method must be a string');
-  if (typeof raw.url !== 'string') fail('identity token url must be a string');
-  if (typeof raw.body !== 'string') fail('identity token body must be a string');
-  if (!isPlainObject(raw.headers)) fail('identity token headers must be an object');
-  if (raw.method !== 'POST') fail('identity request method must be POST');
-  return raw as unknown as IdentityTokenPayload;
-}
-
-function checkUrl(text: string, allowed: ReadonlySet<string>): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return fail('identity request url is not a valid URL');
-  }
-  if (!allowed.has(url.origin)) fail('identity request url is not an allowed STS endpoint');
-  if (url.username !== '' || url.password !== '') {
-    fail('identity request url must not contain credentials');
-  }
-  if (url.pathname !== '/') fail('identity request url path must be /');
-  if (url.search !== '' || text.includes('?')) {
-    fail('identity request url must not have a query string');
-  }
-  if (url.hash !== '' || text.includes('#')) fail('identity request url must not have a fragment');
-  return url;
-}
-
-function checkBody(body: string): void {
-  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) fail('identity request body is too large');
-  const params = new Map<string, string>();
-  for (const pair of body.split('&')) {
-    if (!FORM_PAIR.test(pair)) fail('identity request body is not form-urlencoded');
-    const [rawKey = '', rawValue = ''] = pair.split('=');
-    let key: string;
-    let value: string;
-    try {
-      key = decodeURIComponent(rawKey.replaceAll('+', ' '));
-      value = decodeURIComponent(rawValue.replaceAll('+', ' '));
-    } catch {
-      throw new Unauthenticated('identity request body is not form-urlencoded');
-    }
-    if (params.has(key)) fail('identity request body repeats a parameter');
-    params.set(key, value);
-  }
-  for (const key of params.keys()) {
-    if (key !== 'Action' && key !== 'Version') {
-      fail('identity request body may only contain Action and Version');
-    }
-  }
-  if (params.get('Action') !== 'GetCallerIdentity') {
-    fail('identity request action must be GetCallerIdentity');
-  }
-  if (params.get('Version') !== '2011-06-15') fail('identity request version must be 2011-06-15');
-}
-
-/** Lower-cased header names to their values, after the name/value/count checks. */
-function checkHeaders(raw: Record<string, unknown>): Map<string, string[]> {
-  const entries = Object.entries(raw);
-  if (entries.length > MAX_HEADERS) fail('identity request has too many headers');
-  const headers = new Map<string, string[]>();
-  for (const [name, value] of entries) {
-    if (!HEADER_NAME.test(name)) fail('identity request has an invalid header name');
-    const values = typeof value === 'string' ? [value] : value;
-    if (!Array.isArray(values) || values.length === 0) {
-      fail('identity request header values must be strings');
-    }
-    for (const v of values as unknown[]) {
-      if (typeof v !== 'string') fail('identity request header values must be strings');
-      if (!HEADER_VALUE.test(v as string)) fail('identity request has an invalid header value');
-    }
-    const lower = name.toLowerCase();
-    if (headers.has(lower)) fail('identity request repeats a header');
-    headers.set(lower, values as string[]);
-  }
-  return headers;
-}
-
-/** The header's only value, or undefined when absent; several values are refused. */
-function single(headers: Map<string, string[]>, name: string): string | undefined {
-  const values = headers.get(name);
-  if (values === undefined) return undefined;
-  if (values.length !== 1) fail(`identity request header ${name} must have exactly one value`);
-  return values[0];
-}
-
-function checkSignature(headers: Map<string, string[]>): void {
-  const authorization = single(headers, 'authorization');
-  if (authorization === undefined) fail('identity request is missing the authorization header');
-  const match = AUTHORIZATION.exec(authorization as string);
-  if (!match) fail('identity request authorization is not an AWS4-HMAC-SHA256 signature for sts');
-  const signed = (match as RegExpExecArray)[1]?.split(';') ?? [];
-  for (const name of REQUIRED_SIGNED_HEADERS) {
-    if (!signed.includes(name)) fail(`identity request must sign the ${name} header`);
-  }
-  for (const name of signed) {
-    // STS would refuse the signature anyway once we drop the header; say why up front.
-    if (!FORWARDED_HEADERS.has(name)) fail(`identity request signs header ${name}, not forwarded`);
-    if (!BROKER_SET_HEADERS.has(name) && !headers.has(name)) {
-      fail(`identity request signs header ${name} but does not send it`);
-    }
-  }
-}
-
-function checkServerId(headers: Map<string, string[]>, serverId: string): void {
-  const value = single(headers, SERVER_ID_HEADER);
-  if (value === undefined) fail('identity request is missing the X-RoleBroker-Server-Id header');
-  if (value !== serverId) fail('identity request is for another server id');
-}
-
-function checkDate(headers: Map<string, string[]>, now: number): void {
-  const value = single(headers, 'x-amz-date');
-  if (value === undefined) fail('identity request is missing the X-Amz-Date header');
-  const m = AMZ_DATE.exec(value as string);
-  if (!m) throw new Unauthenticated('identity request X-Amz-Date is malformed');
-  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z`;
-  const signedAt = Date.parse(iso);
-  // The round trip rejects dates such as Feb 30 that Date.parse would roll over.
-  if (Number.isNaN(signedAt) || new Date(signedAt).toISOString() !== iso) {
-    fail('identity request X-Amz-Date is malformed');
-  }
-  if (signedAt < now - MAX_CLOCK_SKEW_MS) fail('identity request is too old');
-  if (signedAt > now + MAX_CLOCK_SKEW_MS) fail('identity request is dated in the future');
-}
-
-function checkHost(headers: Map<string, string[]>, url: URL): void {
-  const host = single(headers, 'host');
-  if (host !== undefined && host.toLowerCase() !== url.host) {
-    fail('identity request host header does not match its url');
-  }
-}
-
-function forwardedHeaders(headers: Map<string, string[]>, url: URL, body: string) {
-  const out: Record<string, string> = {};
-  for (const [name, values] of headers) {
-    if (FORWARDED_HEADERS.has(name) && !BROKER_SET_HEADERS.has(name) && values[0] !== undefined) {
-      out[name] = values[0];
-    }
-  }
-  out['content-type'] ??= 'application/x-www-form-urlencoded; charset=utf-8';
-  out.host = url.host;
-  out['content-length'] = String(Buffer.byteLength(body, 'utf8'));
-  return out;
-}
-
-function header(res: SendResponse, name: string): string {
-  const value = res.headers[name];
-  return (Array.isArray(value) ? value[0] : value) ?? '';
-}
-
-function pick(value: unknown, ...path: string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (!isPlainObject(current)) return undefined;
-    current = current[key];
-  }
-  return current;
-}
-
-function callerArnFrom(res: SendResponse): string {
-  if (Buffer.byteLength(res.body, 'utf8') > MAX_RESPONSE_BYTES) {
-    fail('identity service response is too large');
-  }
-  let arn: unknown;
-  if (/^application\/(?:x-amz-)?json\b/i.test(header(res, 'content-type'))) {
-    try {
-      arn = pick(
-        JSON.parse(res.body),
-        'GetCallerIdentityResponse',
-        'GetCallerIdentityResult',
-        'Arn',
-      );
-    } catch {
-      arn = undefined;
-    }
-  } else {
-    const matches = [...res.body.matchAll(/<Arn>([^<]*)<\/Arn>/g)];
-    if (res.body.includes('<GetCallerIdentityResponse') && matches.length === 1) {
-      arn = matches[0]?.[1];
-    }
-  }
-  if (typeof arn !== 'string' || parseCallerArn(arn) === null) {
-    fail('identity service returned no valid caller ARN');
-  }
-  return arn as string;
-}
 
 /**
  * Returns a function that verifies a caller's `X-RoleBroker-Identity` token (Vault AWS-IAM
  * auth style) and resolves with the caller's ARN as STS reports it. Every local check runs
- * before anything leaves the broker: the request must be a POST of exactly
- * `Action=GetCallerIdentity&Version=2011-06-15` to an allowlisted STS origin, signed with
- * SigV4 over `host`, `x-amz-date` and `x-rolebroker-server-id` (equal to `serverId`), dated
- * within five minutes. Only then is it forwarded once, with an allowlist of headers, no
- * redirects and a deadline. Throws Unauthenticated (401) for anything the caller got wrong
- * or STS refused, Unavailable (503) when STS cannot be reached or fails.
+ * before anything leaves the broker (./identity-token.ts): the request must be a POST of
+ * exactly `Action=GetCallerIdentity&Version=2011-06-15` to an allowlisted STS origin, signed
+ * with SigV4 over `host`, `x-amz-date` and `x-rolebroker-server-id` (equal to `serverId`),
+ * dated within five minutes. Only then is it forwarded once, with an allowlist of headers
+ * and the broker's own `Accept: application/json`, no redirects and a deadline
+ * (./sts-transport.ts), and the answer read (./sts-answer.ts).
+ * Throws Unauthenticated (401, with a `reason`) for anything the caller got wrong or STS
+ * refused, Throttled (429) when STS throttles, Unavailable (503) when STS cannot be reached
+ * or fails.
  */
 export function createStsIdentityVerifier(opts: StsIdentityVerifierOptions): StsIdentityVerifier {
   if (opts.serverId === '') throw new Error('sts identity verifier needs a server id');
-  const allowed = new Set(opts.allowedEndpoints.map((e) => new URL(e).origin));
-  if (allowed.size === 0) throw new Error('sts identity verifier needs at least one endpoint');
+  const allowedOrigins = new Set(opts.allowedEndpoints.map((e) => new URL(e).origin));
+  if (allowedOrigins.size === 0) {
+    throw new Error('sts identity verifier needs at least one endpoint');
+  }
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = opts.now ?? Date.now;
   const send = opts.send ?? sendWithNodeHttp;
 
   return async (token) => {
-    const payload = checkShape(decodeToken(token));
-    const url = checkUrl(payload.url, allowed);
-    checkBody(payload.body);
-    const headers = checkHeaders(payload.headers);
-    checkSignature(headers);
-    checkServerId(headers, opts.serverId);
-    checkDate(headers, now());
-    checkHost(headers, url);
-
-    const request = {
-      url: new URL('/', url.origin),
-      method: 'POST' as const,
-      headers: forwardedHeaders(headers, url, payload.body),
-      body: payload.body,
-      maxResponseBytes: MAX_RESPONSE_BYTES,
-    };
-    let res: SendResponse;
-    try {
-      res = await sendWithDeadline(send, timeoutMs, request);
-    } catch (err) {
-      // A kept-alive connection the server had just closed; GetCallerIdentity is idempotent.
-      if (!(err instanceof Unavailable) || !isConnectionReset(err.cause)) throw err;
-      res = await sendWithDeadline(send, timeoutMs, request);
-    }
-    if (res.statusCode >= 300 && res.statusCode < 400) fail('identity service redirected');
-    if (res.statusCode >= 500) throw new Unavailable('identity service failed');
-    if (
-      res.statusCode === 429 ||
-      (res.statusCode === 400 && /<Code>Throttling<\/Code>|"Throttling"/.test(res.body))
-    ) {
-      throw new Throttled('identity service is throttling; retry later', { retryAfterSeconds: 2 });
-    }
-    if (res.statusCode < 200 || res.statusCode >= 300) {
-      fail('identity service refused the signed request');
-    }
-    return callerArnFrom(res);
+    const checked = checkIdentityToken(token, {
+      serverId: opts.serverId,
+      allowedOrigins,
+      now: now(),
+    });
+    const res = await sendToSts(send, timeoutMs, {
+      ...checked,
+      method: 'POST',
+      accept: ANSWER_ACCEPT,
+      maxResponseBytes: MAX_ANSWER_BYTES,
+    });
+    return callerArnFromAnswer(res);
   };
-}
-
-function isConnectionReset(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return code === 'ECONNRESET' || code === 'EPIPE';
-}
-
-async function sendWithDeadline(
-  send: SendFn,
-  timeoutMs: number,
-  request: Omit<Parameters<SendFn>[0], 'signal'>,
-): Promise<SendResponse> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new Unavailable('identity service unreachable'));
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([send({ ...request, signal: controller.signal }), deadline]);
-  } catch (err) {
-    if (err instanceof BrokerError) throw err;
-    throw new Unavailable('identity service unreachable', { cause: err });
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj, type Request } from '@middy/core';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { awsErrorName } from '../aws';
-import { BrokerError, Unavailable } from '../errors';
+import { BrokerError, Unauthenticated, Unavailable } from '../errors';
 import { errorResponse } from './response';
 
 /** Time kept back from the Lambda timeout to answer, log and flush metrics. */
@@ -40,7 +40,9 @@ function httpContract(options: ContractOptions): MiddlewareObj<HttpEvent, APIGat
       if (error.statusCode >= 500) {
         logger.warn('request failed upstream', { ...fields, cause: awsErrorName(error.cause) });
       } else {
-        logger.info('request refused', { ...fields, reason: error.message });
+        // `rule` is the machine-readable reason of a 401 (lib/auth/reasons.ts).
+        const rule = error instanceof Unauthenticated ? { rule: error.reason } : {};
+        logger.info('request refused', { ...fields, reason: error.message, ...rule });
       }
       metrics
         .singleMetric()

@@ -36,6 +36,9 @@ describe('caller authentication', () => {
     'arn:aws:sts::1:assumed-role/a/b',
   ])('refuses %j in iam mode', async (userArn) => {
     await expect(iam(restEvent({ userArn }))).rejects.toBeInstanceOf(Unauthenticated);
+    await expect(iam(restEvent({ userArn }))).rejects.toMatchObject({
+      reason: 'caller-not-principal',
+    });
   });
 
   it('does not fall back to the authorizer on a REST event without a userArn', async () => {
@@ -44,10 +47,14 @@ describe('caller authentication', () => {
       iam: { userArn: ARN },
     };
     await expect(iam(event)).rejects.toBeInstanceOf(Unauthenticated);
+    await expect(iam(event)).rejects.toMatchObject({ reason: 'caller-missing' });
   });
 
   it('refuses a missing identity in iam mode', async () => {
     await expect(iam(restEvent({ userArn: null }))).rejects.toBeInstanceOf(Unauthenticated);
+    await expect(iam(restEvent({ userArn: null }))).rejects.toMatchObject({
+      reason: 'caller-missing',
+    });
   });
 
   it('reads the identity header case-insensitively in sts mode and ignores the request context', async () => {
@@ -74,5 +81,8 @@ describe('caller authentication', () => {
     await expect(
       sts(restEvent({ headers: { 'x-rolebroker-identity': 't' } })),
     ).rejects.toBeInstanceOf(Unauthenticated);
+    await expect(
+      sts(restEvent({ headers: { 'x-rolebroker-identity': 't' } })),
+    ).rejects.toMatchObject({ reason: 'caller-not-principal' });
   });
 });

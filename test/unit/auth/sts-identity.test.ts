@@ -1,26 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createStsIdentityVerifier } from '../../../lib/auth';
-import { createIdentityToken } from '../../../lib/client/identity-token';
+import type { UnauthenticatedReason } from '../../../lib/auth/reasons';
 import { Throttled, Unauthenticated, Unavailable } from '../../../lib/errors';
-
-const ENDPOINT = 'https://sts.eu-west-1.amazonaws.com';
-const SERVER_ID = 'rolebroker-prod';
-const NOW = new Date('2026-11-25T10:00:00Z');
-const CREDS = {
-  accessKeyId: 'AKIAEXAMPLEEXAMPLE01',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-};
-const CALLER = 'arn:aws:sts::111111111111:assumed-role/app/job-1';
-const OK_XML = `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${CALLER}</Arn><UserId>AROA:job-1</UserId><Account>111111111111</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`;
-
-type Payload = {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[]>;
-  body: string;
-};
-const decode = (t: string): Payload => JSON.parse(Buffer.from(t, 'base64').toString());
-const encode = (p: unknown) => Buffer.from(JSON.stringify(p)).toString('base64');
+import { CALLER, ENDPOINT, encode, NOW, OK_XML, SERVER_ID, tampered, token } from './tokens';
 
 function setup(
   reply: { statusCode?: number; body?: string; headers?: Record<string, string> } = {},
@@ -38,23 +20,15 @@ function setup(
   });
   return { send, verify };
 }
-const token = (overrides: { endpoint?: string; serverId?: string; now?: Date } = {}) =>
-  createIdentityToken({
-    credentials: CREDS,
-    region: 'eu-west-1',
-    endpoint: overrides.endpoint ?? ENDPOINT,
-    serverId: overrides.serverId ?? SERVER_ID,
-    now: overrides.now ?? NOW,
-  });
-const tampered = async (change: (p: Payload) => void) => {
-  const p = decode(await token());
-  change(p);
-  return encode(p);
-};
-
-async function expectRefused(t: string | undefined, reply?: Parameters<typeof setup>[0]) {
+async function expectRefused(
+  t: string | undefined,
+  reason: UnauthenticatedReason,
+  reply?: Parameters<typeof setup>[0],
+) {
   const { send, verify } = setup(reply);
-  await expect(verify(t)).rejects.toBeInstanceOf(Unauthenticated);
+  const refused = verify(t);
+  await expect(refused).rejects.toBeInstanceOf(Unauthenticated);
+  await expect(refused).rejects.toMatchObject({ reason });
   return send;
 }
 
@@ -82,6 +56,28 @@ describe('sts identity token verification', () => {
     );
   });
 
+  it('asks STS for JSON with an Accept header of its own, not one the caller signed', async () => {
+    const { send, verify } = setup();
+    await verify(await token());
+    const req = send.mock.calls[0]?.[0] as unknown as {
+      accept: string;
+      headers: Record<string, string>;
+    };
+    expect(req.accept).toBe('application/json');
+    expect(req.headers.authorization).toMatch(/SignedHeaders=(?![^,]*accept)/);
+  });
+
+  it('drops an Accept header the token carries', async () => {
+    const { send, verify } = setup();
+    await verify(await tampered((p) => (p.headers.accept = 'text/html')));
+    const req = send.mock.calls[0]?.[0] as unknown as {
+      accept: string;
+      headers: Record<string, string>;
+    };
+    expect(req.headers).not.toHaveProperty('accept');
+    expect(req.accept).toBe('application/json');
+  });
+
   it('reads a JSON GetCallerIdentity answer too', async () => {
     const body = JSON.stringify({
       GetCallerIdentityResponse: { GetCallerIdentityResult: { Arn: CALLER } },
@@ -91,34 +87,47 @@ describe('sts identity token verification', () => {
   });
 
   it('refuses a token for a non-STS host without sending anything', async () => {
-    const send = await expectRefused(await token({ endpoint: 'https://attacker.example.com' }));
+    const send = await expectRefused(
+      await token({ endpoint: 'https://attacker.example.com' }),
+      'host-not-allowed',
+    );
     expect(send).not.toHaveBeenCalled();
   });
 
   it('refuses an allowed host over another scheme or port', async () => {
     const send = await expectRefused(
       await tampered((p) => (p.url = 'http://sts.eu-west-1.amazonaws.com/')),
+      'host-not-allowed',
     );
     expect(send).not.toHaveBeenCalled();
     expect(
-      await expectRefused(await tampered((p) => (p.url = `${ENDPOINT}:8443/`))),
+      await expectRefused(await tampered((p) => (p.url = `${ENDPOINT}:8443/`)), 'host-not-allowed'),
     ).not.toHaveBeenCalled();
   });
 
   it('refuses userinfo in the url', async () => {
-    await expectRefused(await tampered((p) => (p.url = 'https://x@sts.eu-west-1.amazonaws.com/')));
+    await expectRefused(
+      await tampered((p) => (p.url = 'https://x@sts.eu-west-1.amazonaws.com/')),
+      'url-has-credentials',
+    );
   });
 
   it('refuses another path', async () => {
-    await expectRefused(await tampered((p) => (p.url = `${ENDPOINT}/other`)));
+    await expectRefused(await tampered((p) => (p.url = `${ENDPOINT}/other`)), 'url-path-not-root');
   });
 
   it('refuses a query string in the url', async () => {
-    await expectRefused(await tampered((p) => (p.url = `${ENDPOINT}/?Action=AssumeRole`)));
+    await expectRefused(
+      await tampered((p) => (p.url = `${ENDPOINT}/?Action=AssumeRole`)),
+      'url-has-query',
+    );
   });
 
   it('refuses another action', async () => {
-    await expectRefused(await tampered((p) => (p.body = 'Action=AssumeRole&Version=2011-06-15')));
+    await expectRefused(
+      await tampered((p) => (p.body = 'Action=AssumeRole&Version=2011-06-15')),
+      'body-wrong-action',
+    );
   });
 
   it('refuses a duplicated parameter', async () => {
@@ -126,12 +135,14 @@ describe('sts identity token verification', () => {
       await tampered(
         (p) => (p.body = 'Action=GetCallerIdentity&Action=GetCallerIdentity&Version=2011-06-15'),
       ),
+      'body-repeated-parameter',
     );
   });
 
   it('refuses an extra parameter', async () => {
     await expectRefused(
       await tampered((p) => (p.body = 'Action=GetCallerIdentity&Version=2011-06-15&RoleArn=x')),
+      'body-extra-parameter',
     );
   });
 
@@ -140,11 +151,12 @@ describe('sts identity token verification', () => {
       await tampered(
         (p) => (p.body = `Action=GetCallerIdentity&Version=2011-06-15&x=${'a'.repeat(2000)}`),
       ),
+      'body-too-large',
     );
   });
 
   it('refuses a method other than POST', async () => {
-    await expectRefused(await tampered((p) => (p.method = 'GET')));
+    await expectRefused(await tampered((p) => (p.method = 'GET')), 'method-not-post');
   });
 
   it('refuses a missing server id header', async () => {
@@ -152,11 +164,12 @@ describe('sts identity token verification', () => {
       await tampered((p) => {
         delete p.headers['x-rolebroker-server-id'];
       }),
+      'signed-header-not-sent',
     );
   });
 
   it('refuses a token for another server id', async () => {
-    await expectRefused(await token({ serverId: 'rolebroker-dev' }));
+    await expectRefused(await token({ serverId: 'rolebroker-dev' }), 'server-id-mismatch');
   });
 
   it('refuses a server id that is not signed', async () => {
@@ -167,19 +180,29 @@ describe('sts identity token verification', () => {
           '',
         );
       }),
+      'header-not-signed',
     );
   });
 
   it('refuses a stale X-Amz-Date', async () => {
-    await expectRefused(await token({ now: new Date(NOW.getTime() - 6 * 60_000) }));
+    await expectRefused(
+      await token({ now: new Date(NOW.getTime() - 6 * 60_000) }),
+      'signature-expired',
+    );
   });
 
   it('refuses an X-Amz-Date in the future', async () => {
-    await expectRefused(await token({ now: new Date(NOW.getTime() + 6 * 60_000) }));
+    await expectRefused(
+      await token({ now: new Date(NOW.getTime() + 6 * 60_000) }),
+      'signature-in-future',
+    );
   });
 
   it('refuses a malformed X-Amz-Date', async () => {
-    await expectRefused(await tampered((p) => (p.headers['x-amz-date'] = '20261125T100000')));
+    await expectRefused(
+      await tampered((p) => (p.headers['x-amz-date'] = '20261125T100000')),
+      'date-malformed',
+    );
   });
 
   it('refuses a missing authorization header', async () => {
@@ -187,6 +210,7 @@ describe('sts identity token verification', () => {
       await tampered((p) => {
         delete p.headers.authorization;
       }),
+      'authorization-missing',
     );
   });
 
@@ -195,21 +219,29 @@ describe('sts identity token verification', () => {
       await tampered(
         (p) => (p.headers.authorization = String(p.headers.authorization).replace('/sts/', '/s3/')),
       ),
+      'authorization-malformed',
     );
   });
 
   it('refuses a host header that differs from the url', async () => {
-    await expectRefused(await tampered((p) => (p.headers.host = 'sts.amazonaws.com')));
+    await expectRefused(
+      await tampered((p) => (p.headers.host = 'sts.amazonaws.com')),
+      'host-mismatch',
+    );
   });
 
   it('refuses headers repeated in another case', async () => {
     await expectRefused(
       await tampered((p) => (p.headers['X-Amz-Date'] = String(p.headers['x-amz-date']))),
+      'header-repeated',
     );
   });
 
   it('refuses header values with control characters', async () => {
-    await expectRefused(await tampered((p) => (p.headers['content-type'] = 'text/plain\r\nx: y')));
+    await expectRefused(
+      await tampered((p) => (p.headers['content-type'] = 'text/plain\r\nx: y')),
+      'header-value-invalid',
+    );
   });
 
   it('refuses too many headers', async () => {
@@ -217,49 +249,59 @@ describe('sts identity token verification', () => {
       await tampered((p) => {
         for (let i = 0; i < 25; i++) p.headers[`x-pad-${i}`] = 'v';
       }),
+      'headers-too-many',
     );
   });
 
   it('refuses a missing token', async () => {
-    await expectRefused(undefined);
-    await expectRefused('');
+    await expectRefused(undefined, 'token-missing');
+    await expectRefused('', 'token-missing');
   });
 
   it('refuses base64 garbage', async () => {
-    await expectRefused('!!!not-base64!!!');
-    await expectRefused('QUJD=RA==');
+    await expectRefused('!!!not-base64!!!', 'token-not-base64');
+    await expectRefused('QUJD=RA==', 'token-not-base64');
   });
 
   it('refuses base64 of something that is not JSON', async () => {
-    await expectRefused(Buffer.from('hello').toString('base64'));
+    await expectRefused(Buffer.from('hello').toString('base64'), 'token-not-json');
   });
 
   it('refuses a JSON array', async () => {
-    await expectRefused(encode([1, 2]));
+    await expectRefused(encode([1, 2]), 'token-not-object');
   });
 
   it('refuses wrong field types', async () => {
-    await expectRefused(await tampered((p) => ((p as { headers: unknown }).headers = 'x')));
-    await expectRefused(await tampered((p) => ((p as { body: unknown }).body = 1)));
+    await expectRefused(
+      await tampered((p) => ((p as { headers: unknown }).headers = 'x')),
+      'token-field-type',
+    );
+    await expectRefused(
+      await tampered((p) => ((p as { body: unknown }).body = 1)),
+      'token-field-type',
+    );
   });
 
   it('refuses unknown fields', async () => {
-    await expectRefused(await tampered((p) => ((p as Record<string, unknown>).extra = 1)));
+    await expectRefused(
+      await tampered((p) => ((p as Record<string, unknown>).extra = 1)),
+      'token-fields',
+    );
   });
 
   it('refuses an oversized token', async () => {
-    await expectRefused('A'.repeat(9000));
+    await expectRefused('A'.repeat(9000), 'token-too-large');
   });
 
   it('refuses when STS rejects the signature', async () => {
-    await expectRefused(await token(), {
+    await expectRefused(await token(), 'sts-refused', {
       statusCode: 403,
       body: '<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code></Error></ErrorResponse>',
     });
   });
 
   it('refuses a redirect instead of following it', async () => {
-    const send = await expectRefused(await token(), {
+    const send = await expectRefused(await token(), 'sts-redirected', {
       statusCode: 302,
       headers: { location: 'https://evil.example/' },
     });
@@ -267,7 +309,7 @@ describe('sts identity token verification', () => {
   });
 
   it('refuses an answer without a well-formed caller ARN', async () => {
-    await expectRefused(await token(), {
+    await expectRefused(await token(), 'answer-no-caller-arn', {
       body: '<GetCallerIdentityResponse><Arn>offline</Arn></GetCallerIdentityResponse>',
     });
   });
@@ -332,5 +374,6 @@ describe('sts identity token verification', () => {
     const { verify } = setup();
     const err = await verify(t).catch((e: Error) => e);
     expect(String((err as Error).message)).not.toContain(t.slice(0, 20));
+    expect(err).toMatchObject({ reason: 'server-id-mismatch' });
   });
 });

@@ -1,6 +1,12 @@
+/**
+ * The way to STS for the identity check: one POST of the caller's signed request over a
+ * bounded keep-alive pool, no redirects followed, a deadline, and one retry when a reused
+ * connection turns out to be closed.
+ */
 import http from 'node:http';
 import https from 'node:https';
-import { Unauthenticated } from '../errors';
+import { BrokerError, Unauthenticated, Unavailable } from '../errors';
+import type { AnswerReason } from './reasons';
 
 /** One outbound POST of a caller's signed GetCallerIdentity request. */
 export interface SendRequest {
@@ -8,6 +14,8 @@ export interface SendRequest {
   readonly method: 'POST';
   /** Lower-case names; includes `host` and `content-length`. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Sent as `Accept`: the broker's own header, which the caller does not sign. */
+  readonly accept: string;
   readonly body: string;
   /** Stop reading and fail once the response body exceeds this many bytes. */
   readonly maxResponseBytes: number;
@@ -52,7 +60,7 @@ export const sendWithNodeHttp: SendFn = (request) =>
         port: url.port || undefined,
         path: url.pathname,
         method: request.method,
-        headers: request.headers,
+        headers: { ...request.headers, accept: request.accept },
         agent: url.protocol === 'https:' ? agents['https:'] : agents['http:'],
         signal: request.signal,
       },
@@ -63,7 +71,11 @@ export const sendWithNodeHttp: SendFn = (request) =>
           size += chunk.length;
           if (size > request.maxResponseBytes) {
             req.destroy();
-            reject(new Unauthenticated('identity service response is too large'));
+            reject(
+              new Unauthenticated<AnswerReason>('identity service response is too large', {
+                reason: 'answer-too-large',
+              }),
+            );
             return;
           }
           chunks.push(chunk);
@@ -81,3 +93,50 @@ export const sendWithNodeHttp: SendFn = (request) =>
     req.on('error', reject);
     req.end(request.body);
   });
+
+/**
+ * Sends the request with `send` within `timeoutMs` (connecting and reading the whole
+ * answer), and once more if a kept-alive connection the server had just closed is reset:
+ * GetCallerIdentity is idempotent. Rejects with Unavailable (503) when STS cannot be
+ * reached in time; BrokerErrors from `send` pass through.
+ */
+export async function sendToSts(
+  send: SendFn,
+  timeoutMs: number,
+  request: Omit<SendRequest, 'signal'>,
+): Promise<SendResponse> {
+  try {
+    return await sendWithDeadline(send, timeoutMs, request);
+  } catch (err) {
+    if (!(err instanceof Unavailable) || !isConnectionReset(err.cause)) throw err;
+    return await sendWithDeadline(send, timeoutMs, request);
+  }
+}
+
+function isConnectionReset(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+async function sendWithDeadline(
+  send: SendFn,
+  timeoutMs: number,
+  request: Omit<SendRequest, 'signal'>,
+): Promise<SendResponse> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Unavailable('identity service unreachable'));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([send({ ...request, signal: controller.signal }), deadline]);
+  } catch (err) {
+    if (err instanceof BrokerError) throw err;
+    throw new Unavailable('identity service unreachable', { cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,37 @@
+/** Signed identity tokens for the auth unit tests: signed locally, nothing is sent. */
+import { createIdentityToken } from '../../../lib/client/identity-token';
+
+export const ENDPOINT = 'https://sts.eu-west-1.amazonaws.com';
+export const SERVER_ID = 'rolebroker-prod';
+export const NOW = new Date('2026-11-25T10:00:00Z');
+const CREDS = {
+  accessKeyId: 'AKIAEXAMPLEEXAMPLE01',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+};
+export const CALLER = 'arn:aws:sts::111111111111:assumed-role/app/job-1';
+export const OK_XML = `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${CALLER}</Arn><UserId>AROA:job-1</UserId><Account>111111111111</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`;
+
+export type Payload = {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[]>;
+  body: string;
+};
+export const decode = (t: string): Payload => JSON.parse(Buffer.from(t, 'base64').toString());
+export const encode = (p: unknown) => Buffer.from(JSON.stringify(p)).toString('base64');
+
+export const token = (overrides: { endpoint?: string; serverId?: string; now?: Date } = {}) =>
+  createIdentityToken({
+    credentials: CREDS,
+    region: 'eu-west-1',
+    endpoint: overrides.endpoint ?? ENDPOINT,
+    serverId: overrides.serverId ?? SERVER_ID,
+    now: overrides.now ?? NOW,
+  });
+
+/** A well-formed token, changed by `change` after signing. */
+export const tampered = async (change: (p: Payload) => void) => {
+  const p = decode(await token());
+  change(p);
+  return encode(p);
+};
