@@ -17,7 +17,7 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: ['lib/client/bin.ts'],
+  entryPoints: ['lib/cli/bin.ts'],
   outfile: 'dist/rolebroker.mjs',
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRevokeTime, revokePolicy } from '../../../lib/client/revoke';
+import { parseRevokeTime, revokePolicy } from '../../../lib/cli/revoke';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 

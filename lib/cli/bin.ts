@@ -1,4 +1,4 @@
-import { main } from './cli';
+import { main } from './index';
 
 process.exitCode = await main(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),

@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-
+import { EXIT, formatCredentials, main } from '../../../lib/cli';
 import { BrokerRequestError } from '../../../lib/client';
-import { EXIT, formatCredentials, main } from '../../../lib/client/cli';
 
 const requestCredentials = vi.fn();
 

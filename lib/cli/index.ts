@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { brokerIamClients, failsAt, formatReport, runAudit, type Severity } from '../audit';
+import { type BrokerCredentials, BrokerRequestError, requestCredentials } from '../client';
 import { parseRoleArn, partitionOf } from '../principals';
-import { type BrokerCredentials, BrokerRequestError, requestCredentials } from './request';
 import { parseRevokeTime, REVOKE_POLICY_NAME, revokeSessions } from './revoke';
 
 const USAGE = `usage: rolebroker credentials --url URL --role-arn ARN [--grant NAME] [--duration SECONDS]
