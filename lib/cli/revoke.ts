@@ -1,11 +1,45 @@
-import { type IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { Command } from 'commander';
 import { parseRoleArn } from '../principals';
+import { type CliIo, type CommandContext, EXIT, profileOption, UsageError } from './command';
 
 /** The inline policy name the IAM console's "Revoke active sessions" uses; a rerun replaces it. */
 export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions';
 
 /** Clock skew allowed for --before; a later time would also deny sessions not yet issued. */
 const MAX_FUTURE_MS = 60_000;
+
+interface RevokeOptions {
+  roleArn: string;
+  before?: Date;
+}
+
+/** `rolebroker revoke`: an operator denies a role's older sessions, without the broker. */
+export function revokeCommand(program: Command, context: CommandContext): Command {
+  return program
+    .command('revoke')
+    .summary("deny a role's sessions issued before a time")
+    .description(
+      `Denies every session of the role issued before --before, whoever issued it, with AWS's revoke-older-sessions inline policy (${REVOKE_POLICY_NAME}). Runs with the operator's own credentials (default chain or --profile; needs iam:PutRolePolicy), not through the broker.`,
+    )
+    .usage('--role-arn <arn> [options]')
+    .requiredOption('--role-arn <arn>', 'the role whose sessions to deny', parseRole)
+    .option(
+      '--before <time>',
+      'deny sessions issued before this ISO 8601 time with a zone (default: now)',
+      (value: string) => parseRevokeTime(value),
+    )
+    .addOption(profileOption())
+    .addHelpText('after', '\nexit codes: 0 ok, 2 usage, 3 access denied, 4 any other failure')
+    .action(async (options: RevokeOptions) => {
+      context.exit(await revoke(options, context.io));
+    });
+}
+
+function parseRole(value: string): string {
+  if (!parseRoleArn(value)) throw new UsageError('--role-arn must be an IAM role ARN');
+  return value;
+}
 
 /** AWS's revoke-older-sessions policy: deny everything to sessions issued before `before`. */
 export function revokePolicy(before: Date): string {
@@ -29,10 +63,14 @@ export function parseRevokeTime(value: string | undefined, now = new Date()): Da
     ? new Date(value)
     : new Date(Number.NaN);
   if (Number.isNaN(at.getTime())) {
-    throw new Error('--before must be an ISO 8601 time with a zone, e.g. 2026-01-01T12:00:00Z');
+    throw new UsageError(
+      '--before must be an ISO 8601 time with a zone, e.g. 2026-01-01T12:00:00Z',
+    );
   }
   if (at.getTime() > now.getTime() + MAX_FUTURE_MS) {
-    throw new Error('--before must not be in the future (it would deny sessions not yet issued)');
+    throw new UsageError(
+      '--before must not be in the future (it would deny sessions not yet issued)',
+    );
   }
   return at;
 }
@@ -45,6 +83,7 @@ export function parseRevokeTime(value: string | undefined, now = new Date()): Da
 export async function revokeSessions(iam: IAMClient, roleArn: string, before: Date) {
   const role = parseRoleArn(roleArn);
   if (!role) throw new Error('--role-arn must be an IAM role ARN');
+  const { PutRolePolicyCommand } = await import('@aws-sdk/client-iam');
   await iam.send(
     new PutRolePolicyCommand({
       RoleName: role.name,
@@ -52,4 +91,24 @@ export async function revokeSessions(iam: IAMClient, roleArn: string, before: Da
       PolicyDocument: revokePolicy(before),
     }),
   );
+}
+
+async function revoke(options: RevokeOptions, io: CliIo): Promise<number> {
+  const before = options.before ?? new Date();
+  // The IAM client loads only for this command.
+  const { IAMClient } = await import('@aws-sdk/client-iam');
+  const iam = new IAMClient({});
+  try {
+    await revokeSessions(iam, options.roleArn, before);
+    io.stdout(
+      `revoked: sessions of ${options.roleArn} issued before ${before.toISOString()} are denied (inline policy ${REVOKE_POLICY_NAME})\n`,
+    );
+    return EXIT.ok;
+  } catch (error) {
+    const name = (error as Error).name;
+    io.stderr(`rolebroker: revoke failed: ${name}: ${(error as Error).message}\n`);
+    return name === 'AccessDenied' || name === 'AccessDeniedException' ? EXIT.denied : EXIT.failed;
+  } finally {
+    iam.destroy();
+  }
 }

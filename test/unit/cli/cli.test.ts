@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { EXIT, formatCredentials, main } from '../../../lib/cli';
+import { EXIT, main } from '../../../lib/cli';
+import { formatCredentials } from '../../../lib/cli/credentials';
 import { BrokerRequestError } from '../../../lib/client';
 
 const requestCredentials = vi.fn();

@@ -1,0 +1,87 @@
+import { type Command, Option } from 'commander';
+
+/** Exit codes of every command. */
+export const EXIT = { ok: 0, findings: 1, usage: 2, denied: 3, failed: 4 } as const;
+
+/** Where the CLI reads and writes: the process in bin.ts, arrays in tests. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** What a command's action gets: the io, and where to put its exit code. */
+export interface CommandContext {
+  readonly io: CliIo;
+  /** Records the exit code (commander drops what an action returns). */
+  exit(code: number): void;
+}
+
+/** A command line the CLI refuses: exit 2, the message names the flag. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * An option that falls back to a variable of the caller's environment. `fillFromEnv` reads
+ * it from io.env (commander's own Option.env() reads process.env, which tests cannot inject).
+ */
+export class EnvOption extends Option {
+  constructor(
+    flags: string,
+    description: string,
+    readonly envName: string,
+  ) {
+    super(flags, `${description} (env: ${envName})`);
+  }
+}
+
+/** Sets each EnvOption of `command` that the environment has; the command line still wins. */
+export function fillFromEnv(command: Command, env: NodeJS.ProcessEnv): void {
+  for (const option of command.options) {
+    if (!(option instanceof EnvOption)) continue;
+    const value = env[option.envName];
+    if (value !== undefined) command.setOptionValueWithSource(option.attributeName(), value, 'env');
+  }
+}
+
+/**
+ * Checks the options declared required once commander has refused unknown flags and extra
+ * arguments (its own check comes first), so `credentials --fail-on high` names --fail-on.
+ */
+export function checkRequiredLast(command: Command): void {
+  const required = command.options.filter((o) => o.mandatory);
+  for (const option of required) option.makeOptionMandatory(false);
+  command.hook('preAction', () => {
+    const missing = required.find((o) => command.getOptionValue(o.attributeName()) === undefined);
+    if (!missing) return;
+    const env = missing instanceof EnvOption ? ` (or set ${missing.envName})` : '';
+    throw new UsageError(`${missing.long} is required${env}`);
+  });
+}
+
+// The flags `credentials` and `audit` share to reach the broker as the caller.
+
+export const urlOption = () =>
+  new EnvOption(
+    '--url <url>',
+    'base URL of the broker API',
+    'ROLEBROKER_URL',
+  ).makeOptionMandatory();
+
+export const authOption = () =>
+  new Option('--auth <mode>', 'how the broker authenticates the caller: SigV4 or an STS token')
+    .choices(['iam', 'sts'])
+    .default('iam');
+
+export const serverIdOption = () =>
+  new EnvOption('--server-id <id>', "the broker's server id (sts mode)", 'ROLEBROKER_SERVER_ID');
+
+export const profileOption = () =>
+  new Option('--profile <name>', 'AWS profile to sign with (sets AWS_PROFILE)');
+
+/** Checks --url, which may come from the environment (parsers see only the command line). */
+export function brokerUrl(url: string): string {
+  if (!/^https?:\/\//.test(url)) throw new UsageError('--url must be an http(s) URL');
+  return url;
+}
