@@ -1,20 +1,17 @@
 import { type Command, Option } from 'commander';
 import type { Severity } from '../audit';
-import { parseRoleArn, partitionOf } from '../principals';
+import { parseRoleArn } from '../principals';
 import {
   authOption,
-  brokerUrl,
-  type CliIo,
   type CommandContext,
   EnvOption,
-  EXIT,
   profileOption,
   serverIdOption,
   UsageError,
   urlOption,
 } from './command';
 
-interface AuditOptions {
+export interface AuditOptions {
   url: string;
   auditRole: string[];
   prefix: string;
@@ -62,6 +59,8 @@ export function auditCommand(program: Command, context: CommandContext): Command
       '\nexit codes: 0 ok, 1 findings at or above --fail-on, 2 usage, 4 the audit failed',
     )
     .action(async (options: AuditOptions) => {
+      // The audit and its SSM and IAM clients load only for this command.
+      const { audit } = await import('./run/audit');
       context.exit(await audit(options, context.io));
     });
 }
@@ -69,34 +68,4 @@ export function auditCommand(program: Command, context: CommandContext): Command
 function collectAuditRole(value: string, previous: string[] | undefined): string[] {
   if (!parseRoleArn(value)) throw new UsageError('--audit-role must be an IAM role ARN');
   return [...(previous ?? []), value];
-}
-
-async function audit(options: AuditOptions, io: CliIo): Promise<number> {
-  const url = brokerUrl(options.url);
-  // The audit and the SSM and IAM clients load only for this command.
-  const [{ SSMClient }, { brokerIamClients, failsAt, formatReport, runAudit }] = await Promise.all([
-    import('@aws-sdk/client-ssm'),
-    import('../audit'),
-  ]);
-  const ssm = new SSMClient({});
-  try {
-    const report = await runAudit({
-      ssm,
-      prefix: options.prefix,
-      partition: partitionOf(await ssm.config.region()),
-      iamFor: brokerIamClients({
-        url,
-        auditRoles: options.auditRole,
-        auth: options.auth,
-        serverId: options.serverId,
-      }),
-    });
-    io.stdout(`${formatReport(report, options.format)}\n`);
-    return options.failOn !== 'none' && failsAt(report, options.failOn) ? EXIT.findings : EXIT.ok;
-  } catch (error) {
-    io.stderr(`rolebroker: audit failed: ${(error as Error).name}: ${(error as Error).message}\n`);
-    return EXIT.failed;
-  } finally {
-    ssm.destroy();
-  }
 }

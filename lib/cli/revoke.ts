@@ -1,7 +1,6 @@
-import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Command } from 'commander';
 import { parseRoleArn } from '../principals';
-import { type CliIo, type CommandContext, EXIT, profileOption, UsageError } from './command';
+import { type CommandContext, profileOption, UsageError } from './command';
 
 /** The inline policy name the IAM console's "Revoke active sessions" uses; a rerun replaces it. */
 export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions';
@@ -9,7 +8,7 @@ export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions';
 /** Clock skew allowed for --before; a later time would also deny sessions not yet issued. */
 const MAX_FUTURE_MS = 60_000;
 
-interface RevokeOptions {
+export interface RevokeOptions {
   roleArn: string;
   before?: Date;
 }
@@ -32,6 +31,8 @@ export function revokeCommand(program: Command, context: CommandContext): Comman
     .addOption(profileOption())
     .addHelpText('after', '\nexit codes: 0 ok, 2 usage, 3 access denied, 4 any other failure')
     .action(async (options: RevokeOptions) => {
+      // The IAM client loads only for this command.
+      const { revoke } = await import('./run/revoke');
       context.exit(await revoke(options, context.io));
     });
 }
@@ -73,42 +74,4 @@ export function parseRevokeTime(value: string | undefined, now = new Date()): Da
     );
   }
   return at;
-}
-
-/**
- * Revokes every session of `roleArn` issued before `before`, whoever issued it (the broker
- * or anyone else), by putting the revoke-older-sessions inline policy on the role. Needs
- * iam:PutRolePolicy in the role's account: run it with operator credentials.
- */
-export async function revokeSessions(iam: IAMClient, roleArn: string, before: Date) {
-  const role = parseRoleArn(roleArn);
-  if (!role) throw new Error('--role-arn must be an IAM role ARN');
-  const { PutRolePolicyCommand } = await import('@aws-sdk/client-iam');
-  await iam.send(
-    new PutRolePolicyCommand({
-      RoleName: role.name,
-      PolicyName: REVOKE_POLICY_NAME,
-      PolicyDocument: revokePolicy(before),
-    }),
-  );
-}
-
-async function revoke(options: RevokeOptions, io: CliIo): Promise<number> {
-  const before = options.before ?? new Date();
-  // The IAM client loads only for this command.
-  const { IAMClient } = await import('@aws-sdk/client-iam');
-  const iam = new IAMClient({});
-  try {
-    await revokeSessions(iam, options.roleArn, before);
-    io.stdout(
-      `revoked: sessions of ${options.roleArn} issued before ${before.toISOString()} are denied (inline policy ${REVOKE_POLICY_NAME})\n`,
-    );
-    return EXIT.ok;
-  } catch (error) {
-    const name = (error as Error).name;
-    io.stderr(`rolebroker: revoke failed: ${name}: ${(error as Error).message}\n`);
-    return name === 'AccessDenied' || name === 'AccessDeniedException' ? EXIT.denied : EXIT.failed;
-  } finally {
-    iam.destroy();
-  }
 }

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { EXIT, main } from '../../../lib/cli';
-import { formatCredentials } from '../../../lib/cli/credentials';
+import { formatCredentials } from '../../../lib/cli/run/credentials';
 import { BrokerRequestError } from '../../../lib/client';
 
 const requestCredentials = vi.fn();
