@@ -22,10 +22,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/**
- * An option that falls back to a variable of the caller's environment. `fillFromEnv` reads
- * it from io.env (commander's own Option.env() reads process.env, which tests cannot inject).
- */
+/** An option that falls back to a variable of the caller's environment (see completeOptions). */
 export class EnvOption extends Option {
   constructor(
     flags: string,
@@ -36,38 +33,42 @@ export class EnvOption extends Option {
   }
 }
 
-/** Sets each EnvOption of `command` that the environment has; the command line still wins. */
-export function fillFromEnv(command: Command, env: NodeJS.ProcessEnv): void {
-  for (const option of command.options) {
-    if (!(option instanceof EnvOption)) continue;
-    const value = env[option.envName];
-    if (value !== undefined) command.setOptionValueWithSource(option.attributeName(), value, 'env');
-  }
-}
-
 /**
- * Checks the options declared required once commander has refused unknown flags and extra
- * arguments (its own check comes first), so `credentials --fail-on high` names --fail-on.
+ * What rolebroker adds to commander's parse, before each action of `command`: EnvOptions
+ * the command line left unset are read from io.env (commander's Option.env() reads
+ * process.env, which tests cannot inject) and checked by the option's parser; then the
+ * required options are checked, after commander has refused unknown flags and extra
+ * arguments (its own check comes first), so that `credentials --fail-on high` names --fail-on.
  */
-export function checkRequiredLast(command: Command): void {
+export function completeOptions(command: Command, env: NodeJS.ProcessEnv): void {
   const required = command.options.filter((o) => o.mandatory);
   for (const option of required) option.makeOptionMandatory(false);
   command.hook('preAction', () => {
+    for (const option of command.options) {
+      if (!(option instanceof EnvOption)) continue;
+      const key = option.attributeName();
+      const value = env[option.envName];
+      const source = command.getOptionValueSource(key);
+      if (value === undefined || (source !== undefined && source !== 'default')) continue;
+      try {
+        command.setOptionValueWithSource(key, option.parseArg?.(value, undefined) ?? value, 'env');
+      } catch (error) {
+        throw new UsageError(`${(error as Error).message} (from ${option.envName})`);
+      }
+    }
     const missing = required.find((o) => command.getOptionValue(o.attributeName()) === undefined);
     if (!missing) return;
-    const env = missing instanceof EnvOption ? ` (or set ${missing.envName})` : '';
-    throw new UsageError(`${missing.long} is required${env}`);
+    const hint = missing instanceof EnvOption ? ` (or set ${missing.envName})` : '';
+    throw new UsageError(`${missing.long} is required${hint}`);
   });
 }
 
 // The flags `credentials` and `audit` share to reach the broker as the caller.
 
 export const urlOption = () =>
-  new EnvOption(
-    '--url <url>',
-    'base URL of the broker API',
-    'ROLEBROKER_URL',
-  ).makeOptionMandatory();
+  new EnvOption('--url <url>', 'base URL of the broker API', 'ROLEBROKER_URL')
+    .argParser(brokerUrl)
+    .makeOptionMandatory();
 
 export const authOption = () =>
   new Option('--auth <mode>', 'how the broker authenticates the caller: SigV4 or an STS token')
@@ -80,8 +81,7 @@ export const serverIdOption = () =>
 export const profileOption = () =>
   new Option('--profile <name>', 'AWS profile to sign with (sets AWS_PROFILE)');
 
-/** Checks --url, which may come from the environment (parsers see only the command line). */
-export function brokerUrl(url: string): string {
+function brokerUrl(url: string): string {
   if (!/^https?:\/\//.test(url)) throw new UsageError('--url must be an http(s) URL');
   return url;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { requestCredentials } from '../client';
 import {
@@ -18,7 +19,7 @@ export interface CredentialsOptions {
   roleArn: string;
   grant?: string;
   duration?: number;
-  sessionPolicy?: string;
+  sessionPolicy?: Record<string, unknown>;
   format: Format;
   auth: 'iam' | 'sts';
   serverId?: string;
@@ -41,7 +42,11 @@ export function credentialsCommand(
     .requiredOption('--role-arn <arn>', 'the role to get credentials for')
     .option('--grant <name>', 'the grant to use when several allow the role')
     .option('--duration <seconds>', 'session duration (default: the grant decides)', parseDuration)
-    .option('--session-policy <file>', 'JSON session policy that narrows the session')
+    .option(
+      '--session-policy <file>',
+      'JSON session policy that narrows the session',
+      readSessionPolicy,
+    )
     .addOption(
       new Option(
         '--format <format>',
@@ -64,4 +69,14 @@ export function credentialsCommand(
 function parseDuration(value: string): number {
   if (!/^\d{1,5}$/.test(value)) throw new UsageError('--duration must be a number of seconds');
   return Number(value);
+}
+
+function readSessionPolicy(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(
+      `--session-policy: cannot read a JSON policy: ${(error as Error).message}`,
+    );
+  }
 }

@@ -1,14 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { auditCommand } from './audit';
-import {
-  type CliIo,
-  type CommandContext,
-  checkRequiredLast,
-  EXIT,
-  fillFromEnv,
-  UsageError,
-} from './command';
+import { type CliIo, type CommandContext, completeOptions, EXIT, UsageError } from './command';
 import { credentialsCommand, type RequestCredentials } from './credentials';
 import { revokeCommand } from './revoke';
 
@@ -99,8 +92,7 @@ function buildProgram(context: CommandContext, request: RequestCredentials | und
       command.outputHelp();
     });
   for (const command of program.commands) {
-    fillFromEnv(command, io.env);
-    checkRequiredLast(command);
+    completeOptions(command, io.env);
     command.hook('preAction', () => {
       // The SDK reads a profile's region and endpoint_url only through AWS_PROFILE.
       const { profile } = command.opts<{ profile?: string }>();

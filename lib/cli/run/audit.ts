@@ -2,14 +2,13 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { brokerIamClients, failsAt, formatReport, runAudit } from '../../audit';
 import { partitionOf } from '../../principals';
 import type { AuditOptions } from '../audit';
-import { brokerUrl, type CliIo, EXIT } from '../command';
+import { type CliIo, EXIT } from '../command';
 
 /**
  * `rolebroker audit`: reads the grants with the operator's credentials and IAM with the
  * broker's sessions of the audit roles, then prints the report.
  */
 export async function audit(options: AuditOptions, io: CliIo): Promise<number> {
-  const url = brokerUrl(options.url);
   const ssm = new SSMClient({});
   try {
     const report = await runAudit({
@@ -17,7 +16,7 @@ export async function audit(options: AuditOptions, io: CliIo): Promise<number> {
       prefix: options.prefix,
       partition: partitionOf(await ssm.config.region()),
       iamFor: brokerIamClients({
-        url,
+        url: options.url,
         auditRoles: options.auditRole,
         auth: options.auth,
         serverId: options.serverId,

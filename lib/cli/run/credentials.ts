@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { type BrokerCredentials, BrokerRequestError, requestCredentials } from '../../client';
-import { brokerUrl, type CliIo, EXIT, UsageError } from '../command';
+import { type CliIo, EXIT } from '../command';
 import type { CredentialsOptions, Format, RequestCredentials } from '../credentials';
 
 /** `rolebroker credentials`: asks the broker once and prints the session. */
@@ -9,18 +8,13 @@ export async function credentials(
   io: CliIo,
   request: RequestCredentials = requestCredentials,
 ): Promise<number> {
-  const url = brokerUrl(options.url);
-  const sessionPolicy =
-    options.sessionPolicy === undefined
-      ? undefined
-      : await readSessionPolicy(options.sessionPolicy);
   try {
     const body = await request({
-      url,
+      url: options.url,
       roleArn: options.roleArn,
       grant: options.grant,
       durationSeconds: options.duration,
-      sessionPolicy,
+      sessionPolicy: options.sessionPolicy,
       auth: options.auth,
       serverId: options.serverId,
     });
@@ -36,16 +30,6 @@ export async function credentials(
     io.stderr(`rolebroker: ${where}: ${error.message}${id}\n`);
     if (error.code === 'Usage') return EXIT.usage;
     return error.status === 401 || error.status === 403 ? EXIT.denied : EXIT.failed;
-  }
-}
-
-async function readSessionPolicy(file: string): Promise<Record<string, unknown>> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(
-      `--session-policy: cannot read a JSON policy: ${(error as Error).message}`,
-    );
   }
 }
 
