@@ -34,11 +34,10 @@ export class EnvOption extends Option {
 }
 
 /**
- * What rolebroker adds to commander's parse, before each action of `command`: EnvOptions
- * the command line left unset are read from io.env (commander's Option.env() reads
- * process.env, which tests cannot inject) and checked by the option's parser; then the
- * required options are checked, after commander has refused unknown flags and extra
- * arguments (its own check comes first), so that `credentials --fail-on high` names --fail-on.
+ * Runs before each action of `command`: EnvOptions the command line left unset come from
+ * io.env (commander's Option.env() reads process.env), checked by their parser; then the
+ * required options, checked after commander has refused unknown flags (its own check comes
+ * first), so that `credentials --fail-on high` names --fail-on.
  */
 export function completeOptions(command: Command, env: NodeJS.ProcessEnv): void {
   const required = command.options.filter((o) => o.mandatory);

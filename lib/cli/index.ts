@@ -7,6 +7,7 @@ import { revokeCommand } from './revoke';
 
 export { type CliIo, EXIT } from './command';
 
+/** Help wraps at this width whatever the terminal, so tests see what users see. */
 const HELP_WIDTH = 80;
 
 /**
