@@ -1,24 +1,29 @@
-// Builds what package.json exposes: the `rolebroker` CLI and the fromBroker library, as
-// self-contained ESM bundles in dist/. Runs on `npm ci` (prepare).
+// Builds what package.json exposes: the `rolebroker` CLI (dist/rolebroker.mjs) and the
+// fromBroker library (dist/index.mjs), as ESM bundles with no runtime dependencies. Runs on
+// `npm ci` (prepare). Code splitting puts what the CLI imports lazily (the audit, the IAM,
+// SSM and STS clients) in dist/chunks/, loaded only by the commands that use it.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const common = {
+// Chunk names carry a content hash: start empty so that no stale chunk stays behind.
+rmSync('dist', { recursive: true, force: true });
+
+await build({
+  entryPoints: { rolebroker: 'lib/cli/bin.ts', index: 'lib/client/index.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
   minify: true,
   mainFields: ['module', 'main'],
+  // Every output file gets its own `require` for the CommonJS code bundled into it. The
+  // shebang comes from lib/cli/bin.ts (esbuild puts it first), so only the CLI has one.
   banner: {
     js: "import { createRequire as __rbCreateRequire } from 'node:module'; const require = __rbCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
-};
-
-await build({
-  ...common,
-  entryPoints: ['lib/client/bin.ts'],
-  outfile: 'dist/rolebroker.mjs',
-  banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
 });
-await build({ ...common, entryPoints: ['lib/client/index.ts'], outfile: 'dist/index.mjs' });

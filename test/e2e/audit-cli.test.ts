@@ -75,4 +75,11 @@ describe('rolebroker audit against the local stack', () => {
     ]).catch((e: { code: number }) => e);
     expect((res as { code: number }).code).toBe(2);
   });
+
+  it('exits 2 naming a flag of another command, before asking anything', async () => {
+    const res = await audit(['--before', '2026-01-01T00:00:00Z']);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toMatch(/^rolebroker: --before is an option of revoke, not audit\n/);
+  });
 });

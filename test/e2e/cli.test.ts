@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
+import { version } from '../../package.json';
 import { ARNS } from '../../scripts/seed';
 
 const run = promisify(execFile);
@@ -162,5 +163,24 @@ credential_process = node ${CLI} credentials --url ${stack.brokerUrl} --auth sts
       },
     );
     expect(JSON.parse(stdout).Grant).toBe('audit-readonly');
+  });
+
+  it('prints the version from package.json', async () => {
+    expect(await cli(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it("shows a command's own flags with --help and in `help <command>`", async () => {
+    const help = await cli(['credentials', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: rolebroker credentials /);
+    expect(help.stdout).toContain('--role-arn');
+    expect(help.stdout).not.toContain('--fail-on');
+    expect(await cli(['help', 'credentials'])).toEqual(help);
+  });
+
+  it('exits 2 naming a flag of another command', async () => {
+    const res = await cli(['credentials', '--fail-on', 'high']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^rolebroker: --fail-on is an option of audit, not credentials\n/);
   });
 });

@@ -2,8 +2,8 @@ import { GetRolePolicyCommand, IAMClient, ListRolesCommand } from '@aws-sdk/clie
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { main } from '../../lib/client/cli';
-import { REVOKE_POLICY_NAME } from '../../lib/client/revoke';
+import { main } from '../../lib/cli';
+import { REVOKE_POLICY_NAME } from '../../lib/cli/revoke-policy';
 import { EMULATOR_REGION } from '../../scripts/emulator';
 import { restEvent } from '../../scripts/events';
 import {

@@ -1,4 +1,5 @@
-import { main } from './cli';
+#!/usr/bin/env node
+import { main } from './index';
 
 process.exitCode = await main(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRevokeTime, revokePolicy } from '../../../lib/client/revoke';
+import { parseRevokeTime } from '../../../lib/cli/revoke';
+import { revokePolicy } from '../../../lib/cli/revoke-policy';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-
+import { EXIT, main } from '../../../lib/cli';
+import { formatCredentials } from '../../../lib/cli/run/credentials';
 import { BrokerRequestError } from '../../../lib/client';
-import { EXIT, formatCredentials, main } from '../../../lib/client/cli';
 
 const requestCredentials = vi.fn();
 

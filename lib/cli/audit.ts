@@ -1,0 +1,61 @@
+import { type Command, Option } from 'commander';
+import { parseRoleArn } from '../principals';
+import {
+  authOption,
+  type CommandContext,
+  EnvOption,
+  profileOption,
+  serverIdOption,
+  UsageError,
+  urlOption,
+} from './command';
+import type { AuditOptions } from './run/audit';
+
+/** `rolebroker audit`: an operator checks the grants and their roles' trust policies. */
+export function auditCommand(program: Command, context: CommandContext): Command {
+  return program
+    .command('audit')
+    .summary('check every grant and its roles for risky settings')
+    .description(
+      'Checks every grant under --prefix and its roles, reading IAM with credentials the broker issues for each --audit-role.',
+    )
+    .usage('--url <url> --audit-role <arn> [--audit-role <arn> ...] [options]')
+    .addOption(urlOption())
+    .addOption(
+      new Option('--audit-role <arn>', 'read-only audit role, one per account (repeat the flag)')
+        .argParser(collectAuditRole)
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new EnvOption('--prefix <path>', 'SSM path of the grants', 'ROLEBROKER_SSM_PREFIX').default(
+        '/rolebroker',
+      ),
+    )
+    .addOption(
+      new Option('--format <format>', 'report as a table or JSON')
+        .choices(['table', 'json'])
+        .default('table'),
+    )
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity')
+        .choices(['high', 'medium', 'low', 'none'])
+        .default('high'),
+    )
+    .addOption(authOption())
+    .addOption(serverIdOption())
+    .addOption(profileOption())
+    .addHelpText(
+      'after',
+      '\nexit codes: 0 ok, 1 findings at or above --fail-on, 2 usage, 4 the audit failed',
+    )
+    .action(async (options: AuditOptions) => {
+      // The audit and its SSM and IAM clients load only for this command.
+      const { audit } = await import('./run/audit');
+      context.exit(await audit(options, context.io));
+    });
+}
+
+function collectAuditRole(value: string, previous: string[] | undefined): string[] {
+  if (!parseRoleArn(value)) throw new UsageError('--audit-role must be an IAM role ARN');
+  return [...(previous ?? []), value];
+}

@@ -1,0 +1,86 @@
+import { type Command, Option } from 'commander';
+
+/** Exit codes of every command. */
+export const EXIT = { ok: 0, findings: 1, usage: 2, denied: 3, failed: 4 } as const;
+
+/** Where the CLI reads and writes: the process in bin.ts, arrays in tests. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** What a command's action gets: the io, and where to put its exit code. */
+export interface CommandContext {
+  readonly io: CliIo;
+  /** Records the exit code (commander drops what an action returns). */
+  exit(code: number): void;
+}
+
+/** A command line the CLI refuses: exit 2, the message names the flag. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** An option that falls back to a variable of the caller's environment (see completeOptions). */
+export class EnvOption extends Option {
+  constructor(
+    flags: string,
+    description: string,
+    readonly envName: string,
+  ) {
+    super(flags, `${description} (env: ${envName})`);
+  }
+}
+
+/**
+ * Runs before each action of `command`: EnvOptions the command line left unset come from
+ * io.env (commander's Option.env() reads process.env), checked by their parser; then the
+ * required options, checked after commander has refused unknown flags (its own check comes
+ * first), so that `credentials --fail-on high` names --fail-on.
+ */
+export function completeOptions(command: Command, env: NodeJS.ProcessEnv): void {
+  const required = command.options.filter((o) => o.mandatory);
+  for (const option of required) option.makeOptionMandatory(false);
+  command.hook('preAction', () => {
+    for (const option of command.options) {
+      if (!(option instanceof EnvOption)) continue;
+      const key = option.attributeName();
+      const value = env[option.envName];
+      const source = command.getOptionValueSource(key);
+      if (value === undefined || (source !== undefined && source !== 'default')) continue;
+      try {
+        command.setOptionValueWithSource(key, option.parseArg?.(value, undefined) ?? value, 'env');
+      } catch (error) {
+        throw new UsageError(`${(error as Error).message} (from ${option.envName})`);
+      }
+    }
+    const missing = required.find((o) => command.getOptionValue(o.attributeName()) === undefined);
+    if (!missing) return;
+    const hint = missing instanceof EnvOption ? ` (or set ${missing.envName})` : '';
+    throw new UsageError(`${missing.long} is required${hint}`);
+  });
+}
+
+// The flags `credentials` and `audit` share to reach the broker as the caller.
+
+export const urlOption = () =>
+  new EnvOption('--url <url>', 'base URL of the broker API', 'ROLEBROKER_URL')
+    .argParser(brokerUrl)
+    .makeOptionMandatory();
+
+export const authOption = () =>
+  new Option('--auth <mode>', 'how the broker authenticates the caller: SigV4 or an STS token')
+    .choices(['iam', 'sts'])
+    .default('iam');
+
+export const serverIdOption = () =>
+  new EnvOption('--server-id <id>', "the broker's server id (sts mode)", 'ROLEBROKER_SERVER_ID');
+
+export const profileOption = () =>
+  new Option('--profile <name>', 'AWS profile to sign with (sets AWS_PROFILE)');
+
+function brokerUrl(url: string): string {
+  if (!/^https?:\/\//.test(url)) throw new UsageError('--url must be an http(s) URL');
+  return url;
+}

@@ -1,0 +1,119 @@
+import { Command, CommanderError } from 'commander';
+import { version } from '../../package.json';
+import { auditCommand } from './audit';
+import { type CliIo, type CommandContext, completeOptions, EXIT, UsageError } from './command';
+import { credentialsCommand } from './credentials';
+import { revokeCommand } from './revoke';
+import type { RequestCredentials } from './run/credentials';
+
+export { type CliIo, EXIT } from './command';
+
+/** Help wraps at this width whatever the terminal, so tests see what users see. */
+const HELP_WIDTH = 80;
+
+/**
+ * Runs `rolebroker ARGV`; returns the exit code. Output goes only through `io`; `request`
+ * replaces the broker request in tests.
+ */
+export async function main(
+  argv: string[],
+  io: CliIo,
+  request?: RequestCredentials,
+): Promise<number> {
+  let code: number = EXIT.ok;
+  const context: CommandContext = {
+    io,
+    exit: (c) => {
+      code = c;
+    },
+  };
+  const program = buildProgram(context, request);
+  // The command being parsed, for the usage line of an error.
+  let current: Command = program;
+  program.hook('preSubcommand', (_program, command) => {
+    current = command;
+  });
+  if (argv.length === 0) {
+    io.stderr('rolebroker: missing command\n');
+    program.outputHelp({ error: true });
+    return EXIT.usage;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    // --help and --version end the parse with exit code 0, their text already printed.
+    if (error instanceof CommanderError && error.exitCode === 0) return EXIT.ok;
+    if (error instanceof CommanderError || error instanceof UsageError) {
+      const name = current === program ? 'rolebroker' : `rolebroker ${current.name()}`;
+      io.stderr(
+        `rolebroker: ${usageMessage(error, current, program)}\n` +
+          `usage: ${current.createHelp().commandUsage(current)}\n` +
+          `Run '${name} --help' for ${current === program ? 'the commands' : 'its options'}.\n`,
+      );
+      return EXIT.usage;
+    }
+    io.stderr(`rolebroker: ${(error as Error).message}\n`);
+    return EXIT.failed;
+  }
+}
+
+function buildProgram(context: CommandContext, request: RequestCredentials | undefined) {
+  const { io } = context;
+  // Settings made before .command() are inherited by every command.
+  const program = new Command('rolebroker')
+    .description('Client of the rolebroker credential broker.')
+    .version(version, '-V, --version', 'print the version')
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      // main() reports errors itself: one line, then the command's usage.
+      outputError: () => {},
+      getOutHelpWidth: () => HELP_WIDTH,
+      getErrHelpWidth: () => HELP_WIDTH,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    })
+    .configureHelp({ styleTitle: (title) => title.toLowerCase() })
+    .exitOverride()
+    .addHelpText(
+      'after',
+      '\nexit codes: 0 ok, 1 audit findings at or above --fail-on, 2 usage,\n' +
+        '3 denied (401/403), 4 any other failure',
+    );
+  credentialsCommand(program, context, request);
+  auditCommand(program, context);
+  revokeCommand(program, context);
+  program
+    .command('help [command]')
+    .description('show the help of rolebroker or of a command')
+    .action((name: string | undefined) => {
+      const command =
+        name === undefined ? program : program.commands.find((c) => c.name() === name);
+      if (!command) throw new UsageError(`unknown command '${name}'`);
+      command.outputHelp();
+    });
+  for (const command of program.commands) {
+    completeOptions(command, io.env);
+    command.hook('preAction', () => {
+      // The SDK reads a profile's region and endpoint_url only through AWS_PROFILE.
+      const { profile } = command.opts<{ profile?: string }>();
+      if (profile) io.env.AWS_PROFILE = profile;
+    });
+  }
+  return program;
+}
+
+/** One line naming the flag: ours, or commander's with the commands a misplaced flag is for. */
+function usageMessage(error: CommanderError | UsageError, command: Command, program: Command) {
+  if (error instanceof UsageError) return error.message;
+  const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+  if (error.code !== 'commander.unknownOption') return message;
+  const flag = /'(--[^'=]+)/.exec(message)?.[1];
+  const owners = program.commands
+    .filter((c) => c !== command && c.options.some((o) => o.long === flag))
+    .map((c) => c.name());
+  if (!owners.length) return message;
+  const of = `${flag} is an option of ${owners.join(' and ')}`;
+  return command === program ? `${of}: put it after the command` : `${of}, not ${command.name()}`;
+}

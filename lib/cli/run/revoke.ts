@@ -1,0 +1,45 @@
+import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { parseRoleArn } from '../../principals';
+import { type CliIo, EXIT } from '../command';
+import { REVOKE_POLICY_NAME, revokePolicy } from '../revoke-policy';
+
+export interface RevokeOptions {
+  roleArn: string;
+  before?: Date;
+}
+
+/**
+ * Revokes every session of `roleArn` issued before `before`, whoever issued it (the broker
+ * or anyone else), by putting the revoke-older-sessions inline policy on the role. Needs
+ * iam:PutRolePolicy in the role's account: run it with operator credentials.
+ */
+export async function revokeSessions(iam: IAMClient, roleArn: string, before: Date) {
+  const role = parseRoleArn(roleArn);
+  if (!role) throw new Error('--role-arn must be an IAM role ARN');
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: role.name,
+      PolicyName: REVOKE_POLICY_NAME,
+      PolicyDocument: revokePolicy(before),
+    }),
+  );
+}
+
+/** `rolebroker revoke` with the operator's credentials (default chain or --profile). */
+export async function revoke(options: RevokeOptions, io: CliIo): Promise<number> {
+  const before = options.before ?? new Date();
+  const iam = new IAMClient({});
+  try {
+    await revokeSessions(iam, options.roleArn, before);
+    io.stdout(
+      `revoked: sessions of ${options.roleArn} issued before ${before.toISOString()} are denied (inline policy ${REVOKE_POLICY_NAME})\n`,
+    );
+    return EXIT.ok;
+  } catch (error) {
+    const name = (error as Error).name;
+    io.stderr(`rolebroker: revoke failed: ${name}: ${(error as Error).message}\n`);
+    return name === 'AccessDenied' || name === 'AccessDeniedException' ? EXIT.denied : EXIT.failed;
+  } finally {
+    iam.destroy();
+  }
+}

@@ -1,0 +1,90 @@
+import { build, type Metafile } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+// The split that scripts/build-client.mjs ships, without writing anything: what each
+// command makes Node load, by following the imports between the output files.
+let outputs: Metafile['outputs'];
+const ENTRY = 'dist/rolebroker.mjs';
+
+beforeAll(async () => {
+  const result = await build({
+    entryPoints: { rolebroker: 'lib/cli/bin.ts', index: 'lib/client/index.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    splitting: true,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    metafile: true,
+    write: false,
+    logLevel: 'silent',
+  });
+  outputs = result.metafile.outputs;
+}, 30_000);
+
+/** The output files loaded with `file`, following static imports only. */
+function loadedWith(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  for (const i of outputs[file]?.imports ?? []) {
+    if (!i.external && i.kind === 'import-statement') loadedWith(i.path, seen);
+  }
+  return seen;
+}
+
+/** The source files (lib/... or the npm package name) bundled into `files`. */
+function sources(files: Set<string>): Set<string> {
+  const found = new Set<string>();
+  for (const file of files) {
+    for (const input of Object.keys(outputs[file]?.inputs ?? {})) {
+      found.add(/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input);
+    }
+  }
+  return found;
+}
+
+/** What the action of a command loads: the output file that holds its run module. */
+function action(command: string): Set<string> {
+  const file = Object.keys(outputs).find((f) => outputs[f]?.inputs[`lib/cli/run/${command}.ts`]);
+  if (!file) throw new Error(`no output holds lib/cli/run/${command}.ts`);
+  return loadedWith(file, new Set(loadedWith(ENTRY)));
+}
+
+describe('the CLI bundle', () => {
+  it('loads commander and lib/cli for --help, --version and usage errors: no AWS SDK', () => {
+    const loaded = [...sources(loadedWith(ENTRY))];
+    expect(loaded).toContain('commander');
+    expect(loaded.filter((s) => /^@aws-|^@smithy\//.test(s))).toEqual([]);
+    expect(loaded.filter((s) => /^lib\/(audit|client|grants|aws)\//.test(s))).toEqual([]);
+  });
+
+  it('loads no IAM or SSM client and no audit for `rolebroker credentials`', () => {
+    const loaded = sources(action('credentials'));
+    expect(loaded).toContain('@aws-sdk/client-sts');
+    expect(loaded).not.toContain('@aws-sdk/client-iam');
+    expect(loaded).not.toContain('@aws-sdk/client-ssm');
+    expect([...loaded].filter((s) => s.startsWith('lib/audit/'))).toEqual([]);
+  });
+
+  it('loads the IAM client for revoke, and the audit with the SSM and IAM clients for audit', () => {
+    expect(sources(action('revoke'))).toContain('@aws-sdk/client-iam');
+    expect(sources(action('revoke'))).not.toContain('@aws-sdk/client-ssm');
+    const audit = sources(action('audit'));
+    for (const s of ['@aws-sdk/client-ssm', '@aws-sdk/client-iam', 'lib/audit/audit.ts']) {
+      expect(audit).toContain(s);
+    }
+  });
+
+  it('keeps the library entry free of the CLI', () => {
+    const loaded = [...sources(loadedWith('dist/index.mjs'))];
+    expect(loaded.filter((s) => s === 'commander' || s.startsWith('lib/cli/'))).toEqual([]);
+    expect(
+      loaded.filter(
+        (s) => s.startsWith('lib/') && !/^lib\/(client\/|contract\.ts|cache\.ts)/.test(s),
+      ),
+    ).toEqual([]);
+  });
+});
