@@ -17,11 +17,15 @@ export const CREDENTIALS_PATH = '/credentials';
 export const HEALTH_PATH = '/health';
 export const ROLES_PATH = '/roles';
 
+/** `durationSeconds` value asking for the grant's `maxDurationSeconds`. */
+export const LONGEST_SESSION = 'max';
+
 /** The POST /credentials body. */
 export interface CredentialsRequest {
   roleArn: string;
   grant?: string;
-  durationSeconds?: number;
+  /** Seconds, or "max": the longest the grant allows. Default 900. */
+  durationSeconds?: number | typeof LONGEST_SESSION;
   sessionPolicy?: Record<string, unknown>;
 }
 

@@ -1,5 +1,6 @@
 export { createIdentityToken } from './identity-token';
 export { fromBroker } from './provider';
+export { SDK_REFRESH_MARGIN_MS } from './refresh';
 export {
   type BrokerCredentials,
   BrokerRequestError,

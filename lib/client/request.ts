@@ -24,7 +24,8 @@ export interface BrokerRequestOptions {
   url: string;
   roleArn: string;
   grant?: string;
-  durationSeconds?: number;
+  /** Seconds, or 'max' for the longest the grant allows; default 900 (the broker decides). */
+  durationSeconds?: number | 'max';
   sessionPolicy?: Record<string, unknown>;
   /** How the broker authenticates callers: `iam` (SigV4 for execute-api, default) or `sts`. */
   auth?: 'iam' | 'sts';

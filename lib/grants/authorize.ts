@@ -1,4 +1,4 @@
-import type { CredentialsRequest, RoleSummary } from '../contract';
+import { type CredentialsRequest, LONGEST_SESSION, type RoleSummary } from '../contract';
 import { AccessDenied, ValidationError } from '../errors';
 import type { Caller } from '../principals';
 import type { Grant } from './schema';
@@ -46,7 +46,7 @@ export function selectGrant(
 
 /**
  * The one place that decides "may this caller have this session": the grant (selection),
- * the duration (900 s up to the grant's maximum, default 900) and whether the caller may
+ * the duration (900 s up to the grant's maximum, default 900, "max" for the maximum) and whether the caller may
  * narrow it with its own session policy. Throws AccessDenied (403) or ValidationError (400).
  */
 export function authorize(
@@ -55,7 +55,8 @@ export function authorize(
   caller: Caller,
 ): Authorization {
   const grant = selectGrant(grants, request, caller);
-  const durationSeconds = request.durationSeconds ?? DEFAULT_DURATION_SECONDS;
+  const asked = request.durationSeconds ?? DEFAULT_DURATION_SECONDS;
+  const durationSeconds = asked === LONGEST_SESSION ? grant.maxDurationSeconds : asked;
   if (durationSeconds < MIN_DURATION_SECONDS || durationSeconds > grant.maxDurationSeconds) {
     throw new ValidationError(
       `durationSeconds must be between ${MIN_DURATION_SECONDS} and ${grant.maxDurationSeconds} (this grant's maximum)`,

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { CredentialsRequest } from '../contract';
+import { type CredentialsRequest, LONGEST_SESSION } from '../contract';
 import { PayloadTooLarge, ValidationError } from '../errors';
 import { checkSessionPolicy, GRANT_NAME } from '../grants';
 import { parseRoleArn } from '../principals';
@@ -28,7 +28,10 @@ function checkRequest(body: Json): CredentialsRequest {
     problems,
   );
   // The upper bound is the grant's maxDurationSeconds, checked once the grant is known.
-  const durationSeconds = integerIn(body, 'durationSeconds', 900, 86_400, undefined, problems);
+  const durationSeconds =
+    body.durationSeconds === LONGEST_SESSION
+      ? LONGEST_SESSION
+      : integerIn(body, 'durationSeconds', 900, 86_400, undefined, problems);
   const sessionPolicy = checkSessionPolicy(body.sessionPolicy, 'sessionPolicy', problems);
   if (!problems.none || roleArn === undefined) throw new ValidationError(problems.first());
   return {

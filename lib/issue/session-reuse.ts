@@ -4,6 +4,8 @@ import type { IssuedCredentials } from '../contract';
 import type { IssueInput } from './issuer';
 
 const DEFAULT_MAX_ENTRIES = 2_000;
+/** How much shorter than asked a reused session may be. */
+const REUSE_WINDOW_SECONDS = 300;
 
 export interface SessionReuseOptions {
   /** A session is handed out again only while at least this much of it remains. */
@@ -23,6 +25,7 @@ interface Issued {
   readonly callerArn: string;
   readonly issued: IssuedCredentials;
   readonly expiresAt: number;
+  readonly durationSeconds: number;
 }
 
 /**
@@ -45,7 +48,8 @@ function keyOf(input: IssueInput): string {
 
 /**
  * Per-caller session reuse: while a session issued to this caller for this exact request has
- * `minRemainingSeconds` left, it is returned instead of assuming the role again. Identical
+ * `minRemainingSeconds` left, and at most 5 minutes less than the duration asked, it is
+ * returned instead of assuming the role again. Identical
  * concurrent requests share one issue. Never shared across callers; bounded in size.
  */
 export class SessionReuse {
@@ -55,7 +59,11 @@ export class SessionReuse {
     const minRemainingMs = options.minRemainingSeconds * 1000;
     this.#cache = createCache<Issued>({
       max: options.maxEntries ?? DEFAULT_MAX_ENTRIES,
-      freshUntil: (entry) => entry.expiresAt - minRemainingMs,
+      // A reused session keeps at least all but REUSE_WINDOW of what was asked, and never
+      // less than the minimum: an SDK given it must not need to refresh at once.
+      freshUntil: (entry) =>
+        entry.expiresAt -
+        Math.max(minRemainingMs, (entry.durationSeconds - REUSE_WINDOW_SECONDS) * 1000),
       now: options.now,
     });
   }
@@ -67,6 +75,7 @@ export class SessionReuse {
         callerArn: input.caller.arn,
         issued,
         expiresAt: Date.parse(issued.Credentials.Expiration),
+        durationSeconds: input.durationSeconds,
       };
     });
     // The key is a hash: a session goes to no caller but the one it was issued to.

@@ -100,6 +100,13 @@ describe('authorization: duration and caller policy', () => {
     expect(run).toThrow(/1800/);
   });
 
+  it('gives the grant maximum for "max"', () => {
+    const g = grant('a', { maxDurationSeconds: 1800 });
+    expect(authorize([g], { roleArn: ROLE, durationSeconds: 'max' }, caller).durationSeconds).toBe(
+      1800,
+    );
+  });
+
   it('refuses a duration below 900 seconds', () => {
     expect(() => authorize([grant('a')], { roleArn: ROLE, durationSeconds: 899 }, caller)).toThrow(
       ValidationError,

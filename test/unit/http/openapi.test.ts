@@ -159,6 +159,9 @@ describe('docs/openapi.yaml', () => {
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', grant: 'g'.repeat(129) }, false],
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', externalId: 'mine' }, false],
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 899 }, false],
+    [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 'max' }, true],
+    [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 'MAX' }, false],
+    [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 'longest' }, false],
     [{ roleArn: `arn:aws:iam::222222222222:role/${'p/'.repeat(256)}x` }, false],
     [
       {

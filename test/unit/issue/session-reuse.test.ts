@@ -87,6 +87,18 @@ describe('per-caller session reuse', () => {
     expect(again.issued.Credentials.AccessKeyId).toBe('ASIA2');
   });
 
+  it('never hands back a session with more than 5 minutes less than was asked', async () => {
+    const { clock, sts, reuse } = setup();
+    const input = { grant: grantOf(), caller: ALICE, durationSeconds: 3600 };
+    const first = await reuse.issue(input, sts.issue(3600));
+    clock.now += 299_000; // 3301 s of 3600 left
+    expect((await reuse.issue(input, sts.issue(3600))).issued).toBe(first.issued);
+    clock.now += 1_000; // 3300 s left: an SDK would soon want it renewed
+    const again = await reuse.issue(input, sts.issue(3600));
+    expect(again.reused).toBe(false);
+    expect(sts.calls).toBe(2);
+  });
+
   it('never hands one caller the session of another', async () => {
     const { sts, reuse } = setup();
     const grant = grantOf();
