@@ -22,6 +22,8 @@ export interface LocalStackOptions {
   brokerEnv?: Record<string, string>;
   /** Extra `serverless offline start` flags, e.g. --useInProcess. */
   offlineArgs?: string[];
+  /** Grants to add or replace (name → raw value), as seedDemo's extraParameters. */
+  grants?: NonNullable<Parameters<typeof seedDemo>[1]>['extraParameters'];
   /** Broker output (serverless-offline and handler logs). */
   onBrokerOutput?: (chunk: string) => void;
 }
@@ -102,6 +104,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const world = await seedDemo(emulator.endpoint, {
       prefix: options.brokerEnv?.ROLEBROKER_SSM_PREFIX ?? process.env.ROLEBROKER_SSM_PREFIX,
       unsafe: true,
+      extraParameters: options.grants,
     });
     const files = profileFiles(emulator.endpoint, {
       'demo-caller': world.callers.demoCaller,
