@@ -6,7 +6,7 @@ module.exports = {
       name: 'no-circular',
       severity: 'error',
       comment: 'No import circle between files (type-only imports included).',
-      from: { path: '^(lib|functions)/' },
+      from: { path: '^(lib|functions|bench|scripts)/' },
       to: { circular: true },
     },
     {

@@ -2,7 +2,6 @@ import type { EndToEnd } from './phases/end-to-end';
 import { round } from './stats';
 
 /** Progress on stderr; the table goes to stdout. */
-export const note = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
 export interface Check {
   name: string;

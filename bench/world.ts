@@ -4,7 +4,7 @@ import { EMULATOR_REGION } from '../scripts/emulator';
 import { restEvent } from '../scripts/events';
 import { startCountingRelay } from '../scripts/relay';
 import { ARNS, EXTERNAL_IDS, seedDemo } from '../scripts/seed';
-import { note } from './report';
+import { note } from './note';
 
 /**
  * The demo world, seeded into moto, behind a relay that counts what reaches moto: what the

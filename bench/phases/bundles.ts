@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { BUDGET, ROOT } from '../config';
-import { type CheckBudget, note } from '../report';
+import { note } from '../note';
+import type { CheckBudget } from '../report';
 import { round } from '../stats';
 
 const FUNCTIONS = {

@@ -1,6 +1,7 @@
 import { ARNS } from '../../scripts/seed';
 import { BUDGET, SIZES } from '../config';
-import { type CheckBudget, note } from '../report';
+import { note } from '../note';
+import type { CheckBudget } from '../report';
 import { runWorker } from '../run-worker';
 import { median, round } from '../stats';
 import type { BenchWorld } from '../world';

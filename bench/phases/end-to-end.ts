@@ -13,7 +13,7 @@ import { LOCAL_SERVER_ID, startLocalStack } from '../../scripts/local-stack';
 import { startCountingRelay } from '../../scripts/relay';
 import { ARNS, BROKER_SESSION, EXTERNAL_IDS, GRANTS } from '../../scripts/seed';
 import { SIZES } from '../config';
-import { note } from '../report';
+import { note } from '../note';
 
 export interface LoadResult {
   /** Requests per second; for a pair of calls, pairs per second. */

@@ -1,6 +1,7 @@
 import { ARNS, BROKER_ACCOUNT } from '../../scripts/seed';
 import { BUDGET, SIZES } from '../config';
-import { type CheckBudget, note } from '../report';
+import { note } from '../note';
+import type { CheckBudget } from '../report';
 import { runWorker } from '../run-worker';
 import { mapRound } from '../stats';
 import type { BenchWorld } from '../world';

@@ -1,7 +1,7 @@
 import type { Counts } from '../../scripts/relay';
 import { ARNS } from '../../scripts/seed';
 import { SIZES } from '../config';
-import { note } from '../report';
+import { note } from '../note';
 import { runWorker } from '../run-worker';
 import type { BenchWorld } from '../world';
 import type { Bundles } from './bundles';

@@ -1,7 +1,8 @@
 import type { Counts } from '../../scripts/relay';
 import { ARNS } from '../../scripts/seed';
 import { BUDGET, SIZES } from '../config';
-import { type CheckBudget, note } from '../report';
+import { note } from '../note';
+import type { CheckBudget } from '../report';
 import { runWorker } from '../run-worker';
 import { round, summary } from '../stats';
 import type { BenchWorld } from '../world';
