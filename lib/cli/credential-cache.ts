@@ -273,8 +273,9 @@ export function writeEntry(dir: string, key: string, body: IssuedCredentials): v
 export async function withEntryLock<T>(dir: string, key: string, fn: () => Promise<T>) {
   let release: (() => Promise<void>) | undefined;
   try {
-    const lockfile = await import('proper-lockfile');
-    release = await lockfile.lock(entryPath(dir, key), {
+    // A CommonJS module: in the bundle its functions are only on `default`.
+    const { lock } = (await import('proper-lockfile')).default;
+    release = await lock(entryPath(dir, key), {
       realpath: false,
       lockfilePath: join(dir, `${key}.lock`),
       stale: 10_000,

@@ -98,6 +98,17 @@ describe('the CLI cache', () => {
     expect(second.stdout).toBe(first.stdout);
   });
 
+  it('makes one request for parallel invocations: the lock, then a second look', async () => {
+    request.mockReset().mockImplementation(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return body(60, `ASIA${request.mock.calls.length}`);
+    });
+    const results = await Promise.all(Array.from({ length: 10 }, () => run()));
+    expect(request).toHaveBeenCalledTimes(1);
+    expect(new Set(results.map((r) => accessKeyOf(r.stdout)))).toEqual(new Set(['ASIA1']));
+    expect(readdirSync(dir()).filter((f) => !f.endsWith('.json'))).toEqual([]);
+  });
+
   it('serves every format from one entry (the whole 200 body is kept)', async () => {
     await run([...ARGS.slice(0, -1), 'json', '--duration', 'max']);
     const env_ = await run([...ARGS.slice(0, -1), 'env', '--duration', 'max']);
