@@ -40,6 +40,7 @@ export interface CacheRequest {
 const KEY_VERSION = 'rolebroker-cli-cache-v1';
 /** Entries are small (a 200 body); anything bigger is not one of ours. */
 const MAX_ENTRY_BYTES = 64 * 1024;
+const MINUTE_MS = 60_000;
 /** The broker's default duration when none is asked. */
 const DEFAULT_DURATION_SECONDS = 900;
 
@@ -244,8 +245,33 @@ function discard(path: string) {
   }
 }
 
+/**
+ * Entries (and temp files left by a crash) older than this are removed when an entry is
+ * written: every session they could hold has expired (chained sessions last at most 1 hour),
+ * and entries under keys no longer used (a profile file changed) do not pile up.
+ */
+const PRUNE_AFTER_MS = 12 * 60 * MINUTE_MS;
+
+/** Removes our files older than PRUNE_AFTER_MS; called on a miss only. */
+function prune(dir: string, now: number) {
+  for (const name of readdirSync(dir)) {
+    if (!/^[0-9a-f]{64}(\.json|\.\d+\.[0-9a-f]+\.tmp)$/.test(name)) continue;
+    const path = join(dir, name);
+    try {
+      if (now - lstatSync(path).mtimeMs > PRUNE_AFTER_MS) unlinkSync(path);
+    } catch {
+      // Removed meanwhile by another invocation.
+    }
+  }
+}
+
 /** Writes the entry atomically: a new 0600 temp file, then a rename over the old entry. */
 export function writeEntry(dir: string, key: string, body: IssuedCredentials): void {
+  try {
+    prune(dir, Date.now());
+  } catch {
+    // Pruning is housekeeping only.
+  }
   const temp = join(dir, `${key}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const fd = openSync(

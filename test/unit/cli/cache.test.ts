@@ -11,6 +11,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -295,6 +296,20 @@ describe('the CLI cache', () => {
       expect(lstatSync(dir()).isDirectory()).toBe(true);
       expect(readdirSync(elsewhere)).toHaveLength(1);
     });
+  });
+
+  it('removes entries and temp files older than 12 hours when it writes one', async () => {
+    await run([...ARGS, '--profile', 'old']);
+    const old = onlyEntry();
+    const temp = join(dir(), `${'a'.repeat(64)}.123.abcdef.tmp`);
+    const other = join(dir(), 'not-ours.txt');
+    writeFileSync(temp, '');
+    writeFileSync(other, '');
+    const longAgo = new Date(Date.now() - 13 * 60 * MINUTE);
+    for (const f of [old, temp, other]) utimesSync(f, longAgo, longAgo);
+    await run();
+    expect([existsSync(old), existsSync(temp), existsSync(other)]).toEqual([false, false, true]);
+    expect(entries()).toHaveLength(1);
   });
 
   it('`rolebroker cache clear` empties the cache', async () => {
