@@ -207,6 +207,22 @@ describe('the CLI cache against the local stack', () => {
     expect(await brokerRequests(() => cli(cacheHome))).toBe(1);
   });
 
+  it("never serves one caller's entry to another profile: the broker decides", async () => {
+    const cacheHome = join(dir, 'cache-callers');
+    expect(await brokerRequests(() => cli(cacheHome))).toBe(1);
+    const args = credentialsArgs().map((a) => (a === 'demo-caller' ? 'demo-outsider' : a));
+    let outsider: { code?: number; stdout: string; stderr: string } = { stdout: '', stderr: '' };
+    const requests = await brokerRequests(async () => {
+      outsider = await run('node', [CLI, ...args], { cwd: ROOT, env: baseEnv(cacheHome) }).catch(
+        (e) => e,
+      );
+    });
+    expect(requests).toBe(1);
+    expect(outsider.code).toBe(3);
+    expect(outsider.stdout).toBe('');
+    expect(outsider.stderr).toMatch(/403 AccessDenied/);
+  });
+
   it("prints the hit path's wall time (median of 7 runs)", async () => {
     const cacheHome = join(dir, 'cache-timing');
     await cli(cacheHome);
