@@ -36,9 +36,13 @@ module.exports = {
     {
       name: 'through-the-index',
       severity: 'error',
-      comment: 'Another folder is entered through its index.ts.',
+      comment:
+        "Another folder is entered through its index.ts. lib/client/refresh.ts is a leaf of constants the CLI cache's hit path imports directly, so that it loads no AWS SDK.",
       from: { path: '^(lib|functions)/([^/]+)' },
-      to: { path: '^lib/[^/]+/', pathNot: ['^lib/$2/', '^lib/[^/]+/index\\.ts$'] },
+      to: {
+        path: '^lib/[^/]+/',
+        pathNot: ['^lib/$2/', '^lib/[^/]+/index\\.ts$', '^lib/client/refresh\\.ts$'],
+      },
     },
     {
       name: 'shipped-code-stays-out-of-tests',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { LONGEST_SESSION } from '../contract';
 import {
   authOption,
   type CommandContext,
@@ -26,7 +27,11 @@ export function credentialsCommand(
     .addOption(urlOption())
     .requiredOption('--role-arn <arn>', 'the role to get credentials for')
     .option('--grant <name>', 'the grant to use when several allow the role')
-    .option('--duration <seconds>', 'session duration (default: the grant decides)', parseDuration)
+    .option(
+      '--duration <seconds>',
+      'session duration in seconds, or "max" for the longest the grant allows (default: "max" for --format process, else 900)',
+      parseDuration,
+    )
     .option(
       '--session-policy <file>',
       'JSON session policy that narrows the session',
@@ -43,6 +48,10 @@ export function credentialsCommand(
     .addOption(authOption())
     .addOption(serverIdOption())
     .addOption(profileOption())
+    .option(
+      '--no-cache',
+      'neither read nor write the cache of sessions ($XDG_CACHE_HOME/rolebroker or ~/.cache/rolebroker)',
+    )
     .addHelpText('after', '\nexit codes: 0 ok, 2 usage, 3 denied (401/403), 4 any other failure')
     .action(async (options: CredentialsOptions) => {
       // Loaded only now, so that --help and usage errors load no AWS SDK.
@@ -51,8 +60,11 @@ export function credentialsCommand(
     });
 }
 
-function parseDuration(value: string): number {
-  if (!/^\d{1,5}$/.test(value)) throw new UsageError('--duration must be a number of seconds');
+function parseDuration(value: string): number | typeof LONGEST_SESSION {
+  if (value === LONGEST_SESSION) return value;
+  if (!/^\d{1,5}$/.test(value)) {
+    throw new UsageError('--duration must be a number of seconds or "max"');
+  }
   return Number(value);
 }
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { auditCommand } from './audit';
+import { cacheCommand } from './cache';
 import { type CliIo, type CommandContext, completeOptions, EXIT, UsageError } from './command';
 import { credentialsCommand } from './credentials';
 import { revokeCommand } from './revoke';
@@ -84,6 +85,7 @@ function buildProgram(context: CommandContext, request: RequestCredentials | und
   credentialsCommand(program, context, request);
   auditCommand(program, context);
   revokeCommand(program, context);
+  cacheCommand(program, context);
   program
     .command('help [command]')
     .description('show the help of rolebroker or of a command')

@@ -19,6 +19,8 @@ async function cli(args: string[], env: Record<string, string> = {}) {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
+        // The CLI's cache of sessions stays with the stack, never in the real ~/.cache.
+        XDG_CACHE_HOME: join(stack.localDir, 'cli-test-cache'),
         ...stack.profileEnv,
         ...env,
       },
@@ -143,6 +145,7 @@ credential_process = node ${CLI} credentials --url ${stack.brokerUrl} --auth sts
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
+        XDG_CACHE_HOME: join(stack.localDir, 'cli-test-cache'),
         AWS_CONFIG_FILE: config,
         AWS_SHARED_CREDENTIALS_FILE: stack.profileEnv.AWS_SHARED_CREDENTIALS_FILE as string,
         AWS_PROFILE: 'broker-audit',

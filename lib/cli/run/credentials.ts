@@ -1,5 +1,18 @@
-import { type BrokerCredentials, BrokerRequestError, requestCredentials } from '../../client';
+// The hit path of `rolebroker credentials` (every AWS CLI call through a credential_process
+// profile) loads only node: built-ins: the broker request and its AWS SDK load on a miss.
+import type { BrokerCredentials, requestCredentials } from '../../client';
+import { LONGEST_SESSION } from '../../contract';
 import { type CliIo, EXIT } from '../command';
+import {
+  cacheable,
+  cacheDir,
+  cacheKey,
+  fresh,
+  openCacheDir,
+  readEntry,
+  withEntryLock,
+  writeEntry,
+} from '../credential-cache';
 
 export type RequestCredentials = typeof requestCredentials;
 
@@ -9,21 +22,63 @@ export interface CredentialsOptions {
   url: string;
   roleArn: string;
   grant?: string;
-  duration?: number;
+  /** Seconds or "max"; unset: "max" for `process`, else the broker's default (900). */
+  duration?: number | typeof LONGEST_SESSION;
   sessionPolicy?: Record<string, unknown>;
   format: Format;
   auth: 'iam' | 'sts';
   serverId?: string;
+  /** false with --no-cache: neither read nor write the cache. */
+  cache?: boolean;
 }
 
-/** `rolebroker credentials`: asks the broker once and prints the session. */
+/** The duration asked: `process` output goes to SDKs, which refresh a 900 s session at once. */
+export function askedDuration(options: Pick<CredentialsOptions, 'duration' | 'format'>) {
+  return options.duration ?? (options.format === 'process' ? LONGEST_SESSION : undefined);
+}
+
+/** `rolebroker credentials`: serves a cached session or asks the broker once, and prints it. */
 export async function credentials(
   options: CredentialsOptions,
   io: CliIo,
-  request: RequestCredentials = requestCredentials,
+  request?: RequestCredentials,
 ): Promise<number> {
+  const asked = { ...options, duration: askedDuration(options) };
+  const dir =
+    options.cache !== false && cacheable(asked.duration)
+      ? openCacheDir(cacheDir(io.env))
+      : undefined;
+  const key = dir ? cacheKey(asked, io.env) : '';
+  const hit = dir ? readEntry(dir, key) : undefined;
+  if (hit) {
+    io.stdout(`${formatCredentials(hit, options.format)}\n`);
+    return EXIT.ok;
+  }
+  const ask = () => fromBroker(asked, io, request);
+  const result = !dir
+    ? await ask()
+    : await withEntryLock(dir, key, async () => {
+        // Another invocation may have asked while this one waited for the lock.
+        const body = readEntry(dir, key);
+        if (body) return body;
+        const answer = await ask();
+        if (typeof answer !== 'number' && fresh(answer)) writeEntry(dir, key, answer);
+        return answer;
+      });
+  if (typeof result === 'number') return result;
+  io.stdout(`${formatCredentials(result, options.format)}\n`);
+  return EXIT.ok;
+}
+
+/** One broker request: the 200 body, or the exit code after printing the reason. */
+async function fromBroker(
+  options: CredentialsOptions,
+  io: CliIo,
+  request: RequestCredentials | undefined,
+): Promise<BrokerCredentials | number> {
+  const client = await import('../../client');
   try {
-    const body = await request({
+    return await (request ?? client.requestCredentials)({
       url: options.url,
       roleArn: options.roleArn,
       grant: options.grant,
@@ -32,10 +87,8 @@ export async function credentials(
       auth: options.auth,
       serverId: options.serverId,
     });
-    io.stdout(`${formatCredentials(body, options.format)}\n`);
-    return EXIT.ok;
   } catch (error) {
-    if (!(error instanceof BrokerRequestError)) {
+    if (!(error instanceof client.BrokerRequestError)) {
       io.stderr(`rolebroker: ${(error as Error).message}\n`);
       return EXIT.failed;
     }

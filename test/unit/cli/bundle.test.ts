@@ -53,6 +53,23 @@ function action(command: string): Set<string> {
   return loadedWith(file, new Set(loadedWith(ENTRY)));
 }
 
+/** What an action loads once its lazy imports (the broker request, the lock) have run too. */
+function onMiss(command: string): Set<string> {
+  const loaded = action(command);
+  for (const file of [...loaded]) {
+    for (const i of outputs[file]?.imports ?? []) {
+      if (!i.external && i.kind === 'dynamic-import' && !/^lib\/cli\/run\//.test(runOf(i.path))) {
+        loadedWith(i.path, loaded);
+      }
+    }
+  }
+  return loaded;
+}
+
+/** The lib/cli/run module an output file holds, if any. */
+const runOf = (file: string) =>
+  Object.keys(outputs[file]?.inputs ?? {}).find((i) => i.startsWith('lib/cli/run/')) ?? '';
+
 describe('the CLI bundle', () => {
   it('loads commander and lib/cli for --help, --version and usage errors: no AWS SDK', () => {
     const loaded = [...sources(loadedWith(ENTRY))];
@@ -61,9 +78,18 @@ describe('the CLI bundle', () => {
     expect(loaded.filter((s) => /^lib\/(audit|client|grants|aws)\//.test(s))).toEqual([]);
   });
 
-  it('loads no IAM or SSM client and no audit for `rolebroker credentials`', () => {
-    const loaded = sources(action('credentials'));
+  it('serves a cache hit of `rolebroker credentials` with no AWS SDK and no file lock', () => {
+    const loaded = [...sources(action('credentials'))];
+    expect(loaded).toContain('lib/cli/credential-cache.ts');
+    expect(loaded.filter((s) => /^@aws-|^@smithy\/|^proper-lockfile$/.test(s))).toEqual([]);
+    expect(loaded.filter((s) => /^lib\/(audit|grants|aws)\//.test(s))).toEqual([]);
+    expect(loaded.filter((s) => s.startsWith('lib/client/'))).toEqual(['lib/client/refresh.ts']);
+  });
+
+  it('loads no IAM or SSM client and no audit for `rolebroker credentials` on a miss', () => {
+    const loaded = sources(onMiss('credentials'));
     expect(loaded).toContain('@aws-sdk/client-sts');
+    expect(loaded).toContain('proper-lockfile');
     expect(loaded).not.toContain('@aws-sdk/client-iam');
     expect(loaded).not.toContain('@aws-sdk/client-ssm');
     expect([...loaded].filter((s) => s.startsWith('lib/audit/'))).toEqual([]);

@@ -1,4 +1,7 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EXIT, main } from '../../../lib/cli';
 import { formatCredentials } from '../../../lib/cli/run/credentials';
 import { BrokerRequestError } from '../../../lib/client';
@@ -26,10 +29,18 @@ const ARGS = [
 async function run(argv: string[], request: Parameters<typeof main>[2] = requestCredentials) {
   const out: string[] = [];
   const err: string[] = [];
-  const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), env: {} };
+  const io = {
+    stdout: (t: string) => out.push(t),
+    stderr: (t: string) => err.push(t),
+    env: { XDG_CACHE_HOME: CACHE_HOME },
+  };
   const code = await main(argv, io, request);
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
+
+// Never the real ~/.cache: BODY is expired anyway, so nothing is ever served from here.
+const CACHE_HOME = mkdtempSync(join(tmpdir(), 'rolebroker-cli-test-'));
+afterAll(() => rmSync(CACHE_HOME, { recursive: true, force: true }));
 
 beforeEach(() => requestCredentials.mockReset());
 
