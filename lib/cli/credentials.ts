@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import {
   authOption,
   type CommandContext,
+  durationOption,
+  grantOption,
   profileOption,
+  roleArnOption,
   serverIdOption,
-  UsageError,
+  sessionPolicyOption,
   urlOption,
 } from './command';
 import type { CredentialsOptions, RequestCredentials } from './run/credentials';
@@ -24,14 +26,10 @@ export function credentialsCommand(
     )
     .usage('--url <url> --role-arn <arn> [options]')
     .addOption(urlOption())
-    .requiredOption('--role-arn <arn>', 'the role to get credentials for')
-    .option('--grant <name>', 'the grant to use when several allow the role')
-    .option('--duration <seconds>', 'session duration (default: the grant decides)', parseDuration)
-    .option(
-      '--session-policy <file>',
-      'JSON session policy that narrows the session',
-      readSessionPolicy,
-    )
+    .addOption(roleArnOption('the role to get credentials for'))
+    .addOption(grantOption())
+    .addOption(durationOption(false))
+    .addOption(sessionPolicyOption())
     .addOption(
       new Option(
         '--format <format>',
@@ -49,19 +47,4 @@ export function credentialsCommand(
       const { credentials } = await import('./run/credentials');
       context.exit(await credentials(options, context.io, request));
     });
-}
-
-function parseDuration(value: string): number {
-  if (!/^\d{1,5}$/.test(value)) throw new UsageError('--duration must be a number of seconds');
-  return Number(value);
-}
-
-function readSessionPolicy(file: string): Record<string, unknown> {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(
-      `--session-policy: cannot read a JSON policy: ${(error as Error).message}`,
-    );
-  }
 }

@@ -90,7 +90,7 @@ describe('a flag of another command', () => {
     expect(res.stdout).toBe('');
     const [first, second] = res.stderr.split('\n');
     expect(first).toMatch(
-      new RegExp(`^rolebroker: ${flag} is an option of [a-z ]+, not ${command}$`),
+      new RegExp(`^rolebroker: ${flag} is an option of [a-z, ]+, not ${command}$`),
     );
     expect(second).toMatch(new RegExp(`^usage: rolebroker ${command} `));
     expect(request).not.toHaveBeenCalled();
@@ -115,7 +115,7 @@ describe('a flag of another command', () => {
   it('is named before the command', async () => {
     const res = await run(['--url', 'https://broker.example', 'credentials']);
     expect(res.code).toBe(EXIT.usage);
-    expect(res.stderr).toMatch(/^rolebroker: --url is an option of credentials and audit: /);
+    expect(res.stderr).toMatch(/^rolebroker: --url is an option of credentials, exec, serve and audit: /);
   });
 });
 
