@@ -115,7 +115,9 @@ describe('a flag of another command', () => {
   it('is named before the command', async () => {
     const res = await run(['--url', 'https://broker.example', 'credentials']);
     expect(res.code).toBe(EXIT.usage);
-    expect(res.stderr).toMatch(/^rolebroker: --url is an option of credentials, exec, serve and audit: /);
+    expect(res.stderr).toMatch(
+      /^rolebroker: --url is an option of credentials, exec, serve and audit: /,
+    );
   });
 });
 
