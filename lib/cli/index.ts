@@ -82,7 +82,7 @@ function buildProgram(context: CommandContext, request: RequestCredentials | und
     .addHelpText(
       'after',
       '\nexit codes: 0 ok, 1 audit findings at or above --fail-on, 2 usage,\n' +
-        '3 denied (401/403), 4 any other failure',
+        "3 denied (401/403), 4 any other failure; exec: its command's status",
     );
   credentialsCommand(program, context, request);
   execCommand(program, context, request);
