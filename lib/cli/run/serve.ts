@@ -27,7 +27,6 @@ export async function serve(
   options: ServeOptions,
   io: CliIo,
   request?: RequestCredentials,
-  stopped?: Promise<unknown>,
 ): Promise<number> {
   let server: Awaited<ReturnType<typeof startCredentialServer>>;
   try {
@@ -41,7 +40,7 @@ export async function serve(
     return reportFailure(error, io);
   }
   let onSignal = () => {};
-  const stop = stopped ?? new Promise<void>((resolve) => (onSignal = resolve));
+  const stop = new Promise<void>((resolve) => (onSignal = resolve));
   const handler = () => onSignal();
   for (const signal of STOP_SIGNALS) process.on(signal, handler);
   io.stdout(
