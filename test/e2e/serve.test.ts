@@ -199,3 +199,57 @@ describe('rolebroker serve against the local stack', () => {
     await expect(fetch(url, { headers: { authorization: token } })).rejects.toThrow();
   });
 });
+
+describe('rolebroker serve when a refresh fails (lifetimes shortened by the test)', () => {
+  it('keeps serving the valid session, says so on stderr without secrets, recovers', async () => {
+    const proxy = await startFaultProxy(stack.brokerUrl);
+    // Sessions served as if they lasted 8 s: the refresh is due 2.5 s before they end.
+    const timing = {
+      maxLifetimeMs: 8_000,
+      marginMs: 2_000,
+      prefetchMs: 500,
+      retryMs: 1_000,
+      guardMs: 500,
+    };
+    const server = startCli(serveArgs('demo-caller', proxy.endpoint), {
+      ...baseEnv(),
+      ROLEBROKER_INTERNAL_SERVER_TIMING: JSON.stringify(timing),
+    });
+    try {
+      await until(() => server.stdout.split('\n').length > 2, 30_000, 'the export lines');
+      const [, uri, secret] =
+        /FULL_URI='([^']+)'\nexport AWS_CONTAINER_AUTHORIZATION_TOKEN='([^']+)'/.exec(
+          server.stdout,
+        ) ?? [];
+      const get = async () =>
+        (await (await fetch(uri ?? '', { headers: { authorization: secret ?? '' } })).json()) as {
+          AccessKeyId: string;
+          SecretAccessKey: string;
+          Token: string;
+          Expiration: string;
+        };
+      const first = await get();
+      proxy.mode = 'error500';
+      await until(() => server.stderr.includes('refresh failed'), 15_000, 'a failed refresh');
+      const during = await get();
+      expect(during.Expiration).toBe(first.Expiration);
+      expect(Date.parse(during.Expiration)).toBeGreaterThan(Date.now());
+      proxy.mode = 'pass';
+      await until(() => proxy.count >= 3, 15_000, 'a retry');
+      await new Promise((r) => setTimeout(r, 300));
+      const after = await get();
+      expect(Date.parse(after.Expiration)).toBeGreaterThan(Date.parse(first.Expiration));
+      const failures = server.stderr.split('\n').filter((l) => l.includes('refresh failed'));
+      expect(failures[0]).toMatch(
+        /^rolebroker: refresh failed: 500 .*; serving the current session until \S+Z; retrying$/,
+      );
+      for (const value of [first.AccessKeyId, first.SecretAccessKey, first.Token, secret]) {
+        expect(server.stderr).not.toContain(value);
+      }
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await proxy.close();
+    }
+  });
+});
