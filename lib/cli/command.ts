@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 
 /** Exit codes of every command. */
@@ -13,6 +14,8 @@ export interface CliIo {
 /** What a command's action gets: the io, and where to put its exit code. */
 export interface CommandContext {
   readonly io: CliIo;
+  /** The command line as given to main() (exec finds its `--` in it). */
+  readonly argv: readonly string[];
   /** Records the exit code (commander drops what an action returns). */
   exit(code: number): void;
 }
@@ -79,6 +82,50 @@ export const serverIdOption = () =>
 
 export const profileOption = () =>
   new Option('--profile <name>', 'AWS profile to sign with (sets AWS_PROFILE)');
+
+// The flags of a request for a role's session: `credentials`, `exec` and `serve`.
+
+export const roleArnOption = (description: string) =>
+  new Option('--role-arn <arn>', description).makeOptionMandatory();
+
+export const grantOption = () =>
+  new Option('--grant <name>', 'the grant to use when several allow the role');
+
+/**
+ * `--duration`: whole seconds, or `max` (the grant's maximum). With `maxByDefault`, `max` is
+ * also the default (what `exec` and `serve` ask for); `credentials` picks its default by format.
+ */
+export const durationOption = (maxByDefault: boolean) => {
+  const option = new Option(
+    '--duration <seconds|max>',
+    maxByDefault
+      ? 'session duration, or max for the longest the grant allows'
+      : 'session duration, or max for the longest the grant allows (default: max for --format process, else 900)',
+  ).argParser(parseDuration);
+  return maxByDefault ? option.default('max') : option;
+};
+
+export const sessionPolicyOption = () =>
+  new Option('--session-policy <file>', 'JSON session policy that narrows the session').argParser(
+    readSessionPolicy,
+  );
+
+function parseDuration(value: string): number | 'max' {
+  if (value === 'max') return 'max';
+  if (!/^\d{1,5}$/.test(value))
+    throw new UsageError('--duration must be a number of seconds or max');
+  return Number(value);
+}
+
+function readSessionPolicy(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(
+      `--session-policy: cannot read a JSON policy: ${(error as Error).message}`,
+    );
+  }
+}
 
 function brokerUrl(url: string): string {
   if (!/^https?:\/\//.test(url)) throw new UsageError('--url must be an http(s) URL');

@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { LONGEST_SESSION } from '../contract';
 import {
   authOption,
   type CommandContext,
+  durationOption,
+  grantOption,
   profileOption,
+  roleArnOption,
   serverIdOption,
-  UsageError,
+  sessionPolicyOption,
   urlOption,
 } from './command';
 import type { CredentialsOptions, RequestCredentials } from './run/credentials';
@@ -25,18 +26,10 @@ export function credentialsCommand(
     )
     .usage('--url <url> --role-arn <arn> [options]')
     .addOption(urlOption())
-    .requiredOption('--role-arn <arn>', 'the role to get credentials for')
-    .option('--grant <name>', 'the grant to use when several allow the role')
-    .option(
-      '--duration <seconds>',
-      'session duration in seconds, or "max" for the longest the grant allows (default: "max" for --format process, else 900)',
-      parseDuration,
-    )
-    .option(
-      '--session-policy <file>',
-      'JSON session policy that narrows the session',
-      readSessionPolicy,
-    )
+    .addOption(roleArnOption('the role to get credentials for'))
+    .addOption(grantOption())
+    .addOption(durationOption(false))
+    .addOption(sessionPolicyOption())
     .addOption(
       new Option(
         '--format <format>',
@@ -58,22 +51,4 @@ export function credentialsCommand(
       const { credentials } = await import('./run/credentials');
       context.exit(await credentials(options, context.io, request));
     });
-}
-
-function parseDuration(value: string): number | typeof LONGEST_SESSION {
-  if (value === LONGEST_SESSION) return value;
-  if (!/^\d{1,5}$/.test(value)) {
-    throw new UsageError('--duration must be a number of seconds or "max"');
-  }
-  return Number(value);
-}
-
-function readSessionPolicy(file: string): Record<string, unknown> {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(
-      `--session-policy: cannot read a JSON policy: ${(error as Error).message}`,
-    );
-  }
 }

@@ -4,8 +4,10 @@ import { auditCommand } from './audit';
 import { cacheCommand } from './cache';
 import { type CliIo, type CommandContext, completeOptions, EXIT, UsageError } from './command';
 import { credentialsCommand } from './credentials';
+import { execCommand } from './exec';
 import { revokeCommand } from './revoke';
 import type { RequestCredentials } from './run/credentials';
+import { serveCommand } from './serve';
 
 export { type CliIo, EXIT } from './command';
 
@@ -24,6 +26,7 @@ export async function main(
   let code: number = EXIT.ok;
   const context: CommandContext = {
     io,
+    argv,
     exit: (c) => {
       code = c;
     },
@@ -80,9 +83,11 @@ function buildProgram(context: CommandContext, request: RequestCredentials | und
     .addHelpText(
       'after',
       '\nexit codes: 0 ok, 1 audit findings at or above --fail-on, 2 usage,\n' +
-        '3 denied (401/403), 4 any other failure',
+        "3 denied (401/403), 4 any other failure; exec: its command's status",
     );
   credentialsCommand(program, context, request);
+  execCommand(program, context, request);
+  serveCommand(program, context, request);
   auditCommand(program, context);
   revokeCommand(program, context);
   cacheCommand(program, context);
@@ -116,6 +121,8 @@ function usageMessage(error: CommanderError | UsageError, command: Command, prog
     .filter((c) => c !== command && c.options.some((o) => o.long === flag))
     .map((c) => c.name());
   if (!owners.length) return message;
-  const of = `${flag} is an option of ${owners.join(' and ')}`;
+  const names =
+    owners.length > 1 ? `${owners.slice(0, -1).join(', ')} and ${owners.at(-1)}` : owners[0];
+  const of = `${flag} is an option of ${names}`;
   return command === program ? `${of}: put it after the command` : `${of}, not ${command.name()}`;
 }

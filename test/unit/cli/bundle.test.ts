@@ -95,6 +95,17 @@ describe('the CLI bundle', () => {
     expect([...loaded].filter((s) => s.startsWith('lib/audit/'))).toEqual([]);
   });
 
+  it.each(['exec', 'serve'])(
+    'loads no IAM or SSM client and no audit for `rolebroker %s`',
+    (command) => {
+      const loaded = sources(action(command));
+      expect(loaded).toContain('@aws-sdk/client-sts');
+      expect(loaded).not.toContain('@aws-sdk/client-iam');
+      expect(loaded).not.toContain('@aws-sdk/client-ssm');
+      expect([...loaded].filter((s) => s.startsWith('lib/audit/'))).toEqual([]);
+    },
+  );
+
   it('loads the IAM client for revoke, and the audit with the SSM and IAM clients for audit', () => {
     expect(sources(action('revoke'))).toContain('@aws-sdk/client-iam');
     expect(sources(action('revoke'))).not.toContain('@aws-sdk/client-ssm');

@@ -1,12 +1,16 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { EXIT, main } from '../../../lib/cli';
 import { audit } from '../../../lib/cli/run/audit';
+import { exec } from '../../../lib/cli/run/exec';
 import { revoke } from '../../../lib/cli/run/revoke';
+import { serve } from '../../../lib/cli/run/serve';
 import { version } from '../../../package.json';
 
 // The actions that would call AWS; the tests look at the options they are given.
 vi.mock('../../../lib/cli/run/audit', () => ({ audit: vi.fn(async () => 0) }));
 vi.mock('../../../lib/cli/run/revoke', () => ({ revoke: vi.fn(async () => 0) }));
+vi.mock('../../../lib/cli/run/exec', () => ({ exec: vi.fn(async () => 0) }));
+vi.mock('../../../lib/cli/run/serve', () => ({ serve: vi.fn(async () => 0) }));
 
 const request = vi.fn();
 const ROLE = 'arn:aws:iam::222222222222:role/x';
@@ -16,6 +20,7 @@ const VALID = {
   credentials: ['credentials', '--url', 'https://broker.example', '--role-arn', ROLE],
   audit: ['audit', '--url', 'https://broker.example', '--audit-role', ROLE],
   revoke: ['revoke', '--role-arn', ROLE],
+  serve: ['serve', '--url', 'https://broker.example', '--role-arn', ROLE],
 };
 
 /** Every flag with a value valid for the command it belongs to. */
@@ -33,6 +38,7 @@ const FLAGS: Record<string, string> = {
   '--prefix': '/rolebroker',
   '--fail-on': 'none',
   '--before': '2026-01-01T00:00:00Z',
+  '--port': '0',
 };
 
 const OWN_FLAGS = {
@@ -58,6 +64,17 @@ const OWN_FLAGS = {
     '--profile',
   ],
   revoke: ['--role-arn', '--before', '--profile'],
+  serve: [
+    '--url',
+    '--role-arn',
+    '--port',
+    '--grant',
+    '--duration',
+    '--session-policy',
+    '--auth',
+    '--server-id',
+    '--profile',
+  ],
 };
 
 type CommandName = keyof typeof OWN_FLAGS;
@@ -75,6 +92,8 @@ beforeEach(() => {
   request.mockReset();
   vi.mocked(audit).mockClear();
   vi.mocked(revoke).mockClear();
+  vi.mocked(exec).mockClear();
+  vi.mocked(serve).mockClear();
 });
 
 const misplaced = COMMANDS.flatMap((command) =>
@@ -90,7 +109,7 @@ describe('a flag of another command', () => {
     expect(res.stdout).toBe('');
     const [first, second] = res.stderr.split('\n');
     expect(first).toMatch(
-      new RegExp(`^rolebroker: ${flag} is an option of [a-z ]+, not ${command}$`),
+      new RegExp(`^rolebroker: ${flag} is an option of [a-z, ]+, not ${command}$`),
     );
     expect(second).toMatch(new RegExp(`^usage: rolebroker ${command} `));
     expect(request).not.toHaveBeenCalled();
@@ -115,7 +134,9 @@ describe('a flag of another command', () => {
   it('is named before the command', async () => {
     const res = await run(['--url', 'https://broker.example', 'credentials']);
     expect(res.code).toBe(EXIT.usage);
-    expect(res.stderr).toMatch(/^rolebroker: --url is an option of credentials and audit: /);
+    expect(res.stderr).toMatch(
+      /^rolebroker: --url is an option of credentials, exec, serve and audit: /,
+    );
   });
 });
 
@@ -282,5 +303,65 @@ describe('options reaching the actions', () => {
     });
     await run(VALID.revoke);
     expect(vi.mocked(revoke).mock.lastCall?.[0]).toEqual({ roleArn: ROLE });
+  });
+});
+
+describe('exec and serve', () => {
+  const EXEC = ['exec', '--url', 'https://broker.example', '--role-arn', ROLE];
+
+  it('exec: everything after -- is the command, its flags included; duration max, server on', async () => {
+    const res = await run([...EXEC, '--', 'aws', '--profile', 'x', 's3', 'ls']);
+    expect(res.code).toBe(EXIT.ok);
+    expect(exec).toHaveBeenCalledWith(
+      expect.objectContaining({ roleArn: ROLE, duration: 'max', server: true, auth: 'iam' }),
+      ['aws', '--profile', 'x', 's3', 'ls'],
+      expect.anything(),
+      request,
+    );
+    expect(res.env.AWS_PROFILE).toBeUndefined();
+  });
+
+  it('exec: --no-server, --duration in seconds', async () => {
+    await run([...EXEC, '--no-server', '--duration', '1800', '--', 'true']);
+    expect(exec).toHaveBeenCalledWith(
+      expect.objectContaining({ server: false, duration: 1800 }),
+      ['true'],
+      expect.anything(),
+      request,
+    );
+  });
+
+  it.each([
+    [[...EXEC], 'missing command after --'],
+    [[...EXEC, '--'], 'missing command after --'],
+    [[...EXEC, 'aws', 's3', 'ls'], 'the command goes after --'],
+    [[...EXEC, 'aws', '--', 'ls'], 'the command goes after --'],
+    [
+      [...EXEC, '--duration', 'forever', '--', 'true'],
+      '--duration must be a number of seconds or max',
+    ],
+    [[...VALID.serve, '--port', '70000'], '--port must be a port number'],
+  ])('%j: exit 2, "%s", nothing run', async (argv, message) => {
+    const res = await run(argv);
+    expect(res.code).toBe(EXIT.usage);
+    expect(res.stderr.split('\n')[0]).toContain(`rolebroker: ${message}`);
+    expect(exec).not.toHaveBeenCalled();
+    expect(serve).not.toHaveBeenCalled();
+  });
+
+  it('serve: port 0 and duration max by default', async () => {
+    await run([...VALID.serve, '--profile', 'me']);
+    expect(serve).toHaveBeenCalledWith(
+      expect.objectContaining({ port: 0, duration: 'max', roleArn: ROLE }),
+      expect.anything(),
+      request,
+    );
+  });
+
+  it('exec --help shows the -- form and the exit codes', async () => {
+    const { stdout } = await run(['exec', '--help']);
+    expect(stdout).toMatch(/^usage: rolebroker exec .*-- <command> \[args\.\.\.\]/);
+    expect(stdout).toContain('--no-server');
+    expect(stdout.replace(/\s+/g, ' ')).toContain("exit codes: the command's own status");
   });
 });
