@@ -3,6 +3,17 @@ import { type Command, Option } from 'commander';
 /** Exit codes of every command. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, denied: 3, failed: 4 } as const;
 
+/**
+ * Set in the CLI's own environment to the profile it is resolving caller credentials for
+ * (AWS_PROFILE, or `default`), so that a credential_process the SDK starts sees it. A CLI
+ * started with it, about to resolve the same profile, is a credential_process calling
+ * rolebroker again (it would loop forever): it refuses (exit 2).
+ */
+export const RESOLVING_CALLER_ENV = 'ROLEBROKER_RESOLVING_CALLER';
+
+export const SELF_CALL_MESSAGE =
+  "credential_process calls rolebroker again: give --profile with the caller's own credentials";
+
 /** Where the CLI reads and writes: the process in bin.ts, arrays in tests. */
 export interface CliIo {
   stdout: (text: string) => void;
@@ -70,7 +81,11 @@ export const urlOption = () =>
     .makeOptionMandatory();
 
 export const authOption = () =>
-  new Option('--auth <mode>', 'how the broker authenticates the caller: SigV4 or an STS token')
+  new EnvOption(
+    '--auth <mode>',
+    'how the broker authenticates the caller: SigV4 or an STS token',
+    'ROLEBROKER_AUTH',
+  )
     .choices(['iam', 'sts'])
     .default('iam');
 
@@ -80,7 +95,18 @@ export const serverIdOption = () =>
 export const profileOption = () =>
   new Option('--profile <name>', 'AWS profile to sign with (sets AWS_PROFILE)');
 
+/** Routes of the API: a --url ending in one is a route's URL, not the API's base URL. */
+const ROUTE = /\/(credentials|roles|health)\/*$/;
+
 function brokerUrl(url: string): string {
-  if (!/^https?:\/\//.test(url)) throw new UsageError('--url must be an http(s) URL');
+  if (!/^https?:\/\//.test(url) || !URL.canParse(url)) {
+    throw new UsageError('--url must be an http(s) URL');
+  }
+  const route = ROUTE.exec(new URL(url).pathname)?.[1];
+  if (route) {
+    throw new UsageError(
+      `--url is the API's base URL (e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/prod), without /${route}`,
+    );
+  }
   return url;
 }

@@ -26,7 +26,11 @@ export function credentialsCommand(
     .addOption(urlOption())
     .requiredOption('--role-arn <arn>', 'the role to get credentials for')
     .option('--grant <name>', 'the grant to use when several allow the role')
-    .option('--duration <seconds>', 'session duration (default: the grant decides)', parseDuration)
+    .option(
+      '--duration <seconds>',
+      'session duration: 900..3600, or max (default: the grant decides)',
+      parseDuration,
+    )
     .option(
       '--session-policy <file>',
       'JSON session policy that narrows the session',
@@ -51,9 +55,16 @@ export function credentialsCommand(
     });
 }
 
-function parseDuration(value: string): number {
-  if (!/^\d{1,5}$/.test(value)) throw new UsageError('--duration must be a number of seconds');
-  return Number(value);
+/** Chained role sessions last 900..3600 s; the grant's maximum decides within that. */
+export function parseDuration(value: string): number | 'max' {
+  if (value === 'max') return value;
+  const seconds = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds >= 900 && seconds <= 3600)) {
+    throw new UsageError(
+      "--duration must be 900..3600 seconds or max (the grant's maximum decides; the broker names it)",
+    );
+  }
+  return seconds;
 }
 
 function readSessionPolicy(file: string): Record<string, unknown> {

@@ -1,9 +1,19 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { auditCommand } from './audit';
-import { type CliIo, type CommandContext, completeOptions, EXIT, UsageError } from './command';
+import {
+  type CliIo,
+  type CommandContext,
+  completeOptions,
+  EXIT,
+  RESOLVING_CALLER_ENV,
+  SELF_CALL_MESSAGE,
+  UsageError,
+} from './command';
+import { consoleCommand } from './console';
 import { credentialsCommand } from './credentials';
 import { revokeCommand } from './revoke';
+import { rolesCommand } from './roles';
 import type { RequestCredentials } from './run/credentials';
 
 export { type CliIo, EXIT } from './command';
@@ -82,6 +92,8 @@ function buildProgram(context: CommandContext, request: RequestCredentials | und
         '3 denied (401/403), 4 any other failure',
     );
   credentialsCommand(program, context, request);
+  rolesCommand(program, context);
+  consoleCommand(program, context);
   auditCommand(program, context);
   revokeCommand(program, context);
   program
@@ -99,6 +111,12 @@ function buildProgram(context: CommandContext, request: RequestCredentials | und
       // The SDK reads a profile's region and endpoint_url only through AWS_PROFILE.
       const { profile } = command.opts<{ profile?: string }>();
       if (profile) io.env.AWS_PROFILE = profile;
+      if (command.name() === 'help') return;
+      // Every other command resolves AWS credentials: refuse to be a credential_process
+      // that resolves its own profile again, and mark the profile for one that would.
+      const resolving = io.env.AWS_PROFILE || 'default';
+      if (io.env[RESOLVING_CALLER_ENV] === resolving) throw new UsageError(SELF_CALL_MESSAGE);
+      io.env[RESOLVING_CALLER_ENV] = resolving;
     });
   }
   return program;
@@ -114,6 +132,8 @@ function usageMessage(error: CommanderError | UsageError, command: Command, prog
     .filter((c) => c !== command && c.options.some((o) => o.long === flag))
     .map((c) => c.name());
   if (!owners.length) return message;
-  const of = `${flag} is an option of ${owners.join(' and ')}`;
+  const list =
+    owners.length > 1 ? `${owners.slice(0, -1).join(', ')} and ${owners.at(-1)}` : owners[0];
+  const of = `${flag} is an option of ${list}`;
   return command === program ? `${of}: put it after the command` : `${of}, not ${command.name()}`;
 }

@@ -1,5 +1,6 @@
-import { type BrokerCredentials, BrokerRequestError, requestCredentials } from '../../client';
+import { type BrokerCredentials, requestCredentials } from '../../client';
 import { type CliIo, EXIT } from '../command';
+import { reportBrokerError } from './caller-error';
 
 export type RequestCredentials = typeof requestCredentials;
 
@@ -9,7 +10,7 @@ export interface CredentialsOptions {
   url: string;
   roleArn: string;
   grant?: string;
-  duration?: number;
+  duration?: number | 'max';
   sessionPolicy?: Record<string, unknown>;
   format: Format;
   auth: 'iam' | 'sts';
@@ -35,15 +36,7 @@ export async function credentials(
     io.stdout(`${formatCredentials(body, options.format)}\n`);
     return EXIT.ok;
   } catch (error) {
-    if (!(error instanceof BrokerRequestError)) {
-      io.stderr(`rolebroker: ${(error as Error).message}\n`);
-      return EXIT.failed;
-    }
-    const where = error.status ? `${error.status} ${error.code}` : error.code;
-    const id = error.requestId ? ` (request id ${error.requestId})` : '';
-    io.stderr(`rolebroker: ${where}: ${error.message}${id}\n`);
-    if (error.code === 'Usage') return EXIT.usage;
-    return error.status === 401 || error.status === 403 ? EXIT.denied : EXIT.failed;
+    return reportBrokerError(error, io, options.auth);
   }
 }
 

@@ -90,7 +90,7 @@ describe('a flag of another command', () => {
     expect(res.stdout).toBe('');
     const [first, second] = res.stderr.split('\n');
     expect(first).toMatch(
-      new RegExp(`^rolebroker: ${flag} is an option of [a-z ]+, not ${command}$`),
+      new RegExp(`^rolebroker: ${flag} is an option of [a-z, ]+, not ${command}$`),
     );
     expect(second).toMatch(new RegExp(`^usage: rolebroker ${command} `));
     expect(request).not.toHaveBeenCalled();
@@ -115,7 +115,9 @@ describe('a flag of another command', () => {
   it('is named before the command', async () => {
     const res = await run(['--url', 'https://broker.example', 'credentials']);
     expect(res.code).toBe(EXIT.usage);
-    expect(res.stderr).toMatch(/^rolebroker: --url is an option of credentials and audit: /);
+    expect(res.stderr).toMatch(
+      /^rolebroker: --url is an option of credentials, roles, console and audit: /,
+    );
   });
 });
 
@@ -216,11 +218,11 @@ describe('options reaching the actions', () => {
   it('credentials: --url and --server-id fall back to the environment, the flag wins', async () => {
     request.mockResolvedValue({ Credentials: {} });
     const env = { ROLEBROKER_URL: 'https://env.example', ROLEBROKER_SERVER_ID: 'env-sid' };
-    await run(['credentials', '--role-arn', ROLE, '--auth', 'sts'], env);
+    await run(['credentials', '--role-arn', ROLE, '--auth', 'sts'], { ...env });
     expect(request).toHaveBeenLastCalledWith(
       expect.objectContaining({ url: 'https://env.example', serverId: 'env-sid', auth: 'sts' }),
     );
-    await run([...VALID.credentials, '--server-id', 'flag-sid'], env);
+    await run([...VALID.credentials, '--server-id', 'flag-sid'], { ...env });
     expect(request).toHaveBeenLastCalledWith(
       expect.objectContaining({ url: 'https://broker.example', serverId: 'flag-sid', auth: 'iam' }),
     );
