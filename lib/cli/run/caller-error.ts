@@ -27,8 +27,9 @@ export function brokerFailure(
   }
   const id = error.requestId ? ` (request id ${error.requestId})` : '';
   if (error.code === 'CallerCredentials') {
-    if (error.message.includes(SELF_CALL_MESSAGE))
+    if (error.message.includes(SELF_CALL_MESSAGE) || callsItself(env)) {
       return { line: SELF_CALL_MESSAGE, code: EXIT.usage };
+    }
     const missing = missingProfile(env);
     if (missing) return { line: missing, code: EXIT.usage };
   }
@@ -86,7 +87,9 @@ export function awsFailure(error: unknown, env: NodeJS.ProcessEnv, needs: string
       code: EXIT.denied,
     };
   }
-  if (e.message.includes(SELF_CALL_MESSAGE)) return { line: SELF_CALL_MESSAGE, code: EXIT.usage };
+  if (status === undefined && (e.message.includes(SELF_CALL_MESSAGE) || callsItself(env))) {
+    return { line: SELF_CALL_MESSAGE, code: EXIT.usage };
+  }
   if (status === undefined) {
     const missing = missingProfile(env);
     if (missing) return { line: missing, code: EXIT.usage };
@@ -100,6 +103,40 @@ export function awsFailure(error: unknown, env: NodeJS.ProcessEnv, needs: string
   return { line: `${e.name}: ${oneLine(e.message)}`, code: EXIT.failed };
 }
 
+/** The shared config files (the SDK's defaults when the variables are unset). */
+function sharedFiles(env: NodeJS.ProcessEnv) {
+  return {
+    config: env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config'),
+    credentials: env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'),
+  };
+}
+
+/**
+ * The profile being resolved (AWS_PROFILE) has a credential_process that runs rolebroker
+ * without --profile: the SDK's chain hides the refused inner run behind "Could not load
+ * credentials from any providers", so name the cause from the config file.
+ */
+export function callsItself(env: NodeJS.ProcessEnv): boolean {
+  const name = env.AWS_PROFILE || 'default';
+  let text: string;
+  try {
+    text = readFileSync(sharedFiles(env).config, 'utf8');
+  } catch {
+    return false;
+  }
+  let inSection = false;
+  for (const line of text.split(/\r?\n/)) {
+    const header = /^\s*\[\s*(?:profile\s+)?([^\]]+?)\s*\]/.exec(line);
+    if (header) {
+      inSection = header[1] === name;
+      continue;
+    }
+    const process = inSection ? /^\s*credential_process\s*=\s*(.*)$/.exec(line)?.[1] : undefined;
+    if (process && /rolebroker/.test(process) && !/\s--profile(\s|=)/.test(process)) return true;
+  }
+  return false;
+}
+
 /**
  * "profile NAME is not in ..." when AWS_PROFILE (what --profile sets) names a profile that
  * neither shared file has; undefined when there is no such profile problem.
@@ -107,8 +144,7 @@ export function awsFailure(error: unknown, env: NodeJS.ProcessEnv, needs: string
 export function missingProfile(env: NodeJS.ProcessEnv): string | undefined {
   const name = env.AWS_PROFILE;
   if (!name) return undefined;
-  const config = env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config');
-  const credentials = env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials');
+  const { config, credentials } = sharedFiles(env);
   const sections = (file: string) => {
     try {
       return [
