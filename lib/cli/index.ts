@@ -48,6 +48,9 @@ export async function main(
     program.outputHelp({ error: true });
     return EXIT.usage;
   }
+  // The credential_process marker lives only while this run resolves credentials: a later
+  // main() in the same process (tests, a long-lived caller) starts from what it inherited.
+  const inherited = io.env[RESOLVING_CALLER_ENV];
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
@@ -65,6 +68,9 @@ export async function main(
     }
     io.stderr(`rolebroker: ${(error as Error).message}\n`);
     return EXIT.failed;
+  } finally {
+    if (inherited === undefined) delete io.env[RESOLVING_CALLER_ENV];
+    else io.env[RESOLVING_CALLER_ENV] = inherited;
   }
 }
 

@@ -107,7 +107,20 @@ describe('a credential_process that calls rolebroker again', () => {
       request,
     );
     expect(ok.code).toBe(EXIT.ok);
-    expect(nested.ROLEBROKER_RESOLVING_CALLER).toBe('sso-me');
+    expect(request.mock.calls.length).toBe(1);
+    // Put back after the run, so a later run in the same process is not refused.
+    expect(nested.ROLEBROKER_RESOLVING_CALLER).toBe('audit');
+    const env2: NodeJS.ProcessEnv = {};
+    const seenDuring: (string | undefined)[] = [];
+    const spy = vi.fn(async () => {
+      seenDuring.push(env2.ROLEBROKER_RESOLVING_CALLER);
+      return { Credentials: {} };
+    });
+    const args = ['credentials', '--url', 'https://b', '--role-arn', ROLE];
+    expect((await run(args, env2, spy)).code).toBe(EXIT.ok);
+    expect((await run(args, env2, spy)).code).toBe(EXIT.ok);
+    expect(seenDuring).toEqual(['default', 'default']);
+    expect(env2.ROLEBROKER_RESOLVING_CALLER).toBeUndefined();
   });
 });
 
