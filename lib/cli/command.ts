@@ -11,6 +11,20 @@ export const EXIT = { ok: 0, findings: 1, usage: 2, denied: 3, failed: 4 } as co
  */
 export const RESOLVING_CALLER_ENV = 'ROLEBROKER_RESOLVING_CALLER';
 
+/**
+ * Variables the CLI put into its own environment that the user did not set (lib/cli/quiet.ts
+ * adds them). childEnv removes them, and the credential_process marker, from the
+ * environment of a program the CLI starts for the user (the browser, `exec`'s command).
+ */
+export const CLI_SET_ENV = new Set<string>();
+
+/** The user's environment for a child process: `env` without what the CLI set for itself. */
+export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const name of [...CLI_SET_ENV, RESOLVING_CALLER_ENV]) delete out[name];
+  return out;
+}
+
 export const SELF_CALL_MESSAGE =
   "credential_process calls rolebroker again: give --profile with the caller's own credentials";
 

@@ -1,15 +1,9 @@
 // Imported first by bin.ts, before anything that could load the AWS SDK: stderr carries only
 // the CLI's own one-line messages.
+import { CLI_SET_ENV } from './command';
 
 /** The SDK reads this before warning that it will soon need a newer Node. */
 export const SDK_VERSION_WARNING_ENV = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
-
-/**
- * Variables the CLI put into its own environment that the user did not set. A command that
- * starts the user's programs (`exec`) removes these from the child's environment so the
- * child sees the user's environment, not the CLI's.
- */
-export const CLI_SET_ENV = new Set<string>();
 
 if (process.env[SDK_VERSION_WARNING_ENV] === undefined) {
   process.env[SDK_VERSION_WARNING_ENV] = 'true';

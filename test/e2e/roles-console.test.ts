@@ -173,7 +173,7 @@ describe('rolebroker console', () => {
     answer = { status: 200, body: '{"SigninToken":"tok-456"}' };
     const opened = join(dir, 'opened');
     const browser = join(dir, 'browser.sh');
-    writeFileSync(browser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
+    writeFileSync(browser, `#!/bin/sh\nenv > '${opened}.env'\nprintf '%s' "$1" > '${opened}'\n`);
     chmodSync(browser, 0o755);
     const res = await consoleCli(['--destination', 'https://console.aws.amazon.com/s3/'], {
       BROWSER: browser,
@@ -184,6 +184,11 @@ describe('rolebroker console', () => {
     await expect.poll(() => readFileSync(opened, 'utf8'), { timeout: 5000 }).toContain('tok-456');
     const url = new URL(readFileSync(opened, 'utf8'));
     expect(url.searchParams.get('Destination')).toBe('https://console.aws.amazon.com/s3/');
+    // The browser gets the user's environment, not what the CLI set for itself.
+    const env = readFileSync(`${opened}.env`, 'utf8');
+    expect(env).not.toMatch(/^AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=/m);
+    expect(env).not.toMatch(/^ROLEBROKER_RESOLVING_CALLER=/m);
+    expect(env).toMatch(/^ROLEBROKER_AUTH=sts$/m);
   });
 
   it('a refusal from the federation endpoint is exit 4 with one line', async () => {

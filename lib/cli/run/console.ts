@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { requestCredentials } from '../../client';
 import { type Partition, parseRoleArn } from '../../principals';
-import { type CliIo, EXIT } from '../command';
+import { type CliIo, childEnv, EXIT } from '../command';
 import { reportBrokerError } from './caller-error';
 
 export interface ConsoleOptions {
@@ -167,7 +167,7 @@ function openBrowser(url: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   const command = browserCommand(env);
   if (!command) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const child = spawn(command, [url], { detached: true, stdio: 'ignore', env });
+    const child = spawn(command, [url], { detached: true, stdio: 'ignore', env: childEnv(env) });
     child.once('error', () => resolve(false));
     child.once('spawn', () => {
       child.unref();

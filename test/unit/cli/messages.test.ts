@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { EXIT, main } from '../../../lib/cli';
+import { CLI_SET_ENV, childEnv } from '../../../lib/cli/command';
 import { awsFailure, brokerFailure, missingProfile } from '../../../lib/cli/run/caller-error';
 import {
   browserCommand,
@@ -121,6 +122,25 @@ describe('a credential_process that calls rolebroker again', () => {
     expect((await run(args, env2, spy)).code).toBe(EXIT.ok);
     expect(seenDuring).toEqual(['default', 'default']);
     expect(env2.ROLEBROKER_RESOLVING_CALLER).toBeUndefined();
+  });
+});
+
+describe("a child's environment", () => {
+  it('drops what the CLI set for itself, keeps what the user set', () => {
+    CLI_SET_ENV.add('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED');
+    try {
+      const env = {
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ROLEBROKER_RESOLVING_CALLER: 'default',
+        AWS_PROFILE: 'me',
+      };
+      expect(childEnv(env)).toEqual({ AWS_PROFILE: 'me' });
+    } finally {
+      CLI_SET_ENV.clear();
+    }
+    expect(childEnv({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'false' })).toEqual({
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'false',
+    });
   });
 });
 
