@@ -2,6 +2,10 @@
  * `npm run api-check`: schemathesis (from the project venv) against the local stack, with
  * docs/openapi.yaml: no 5xx, every status, header, content type and body as documented, and
  * every schema-invalid request refused. Requests are signed as the demo caller (sts mode).
+ * The seeded `strict-mismatch` grant is removed first: its role's trust policy wants another
+ * external ID on purpose, so POST /credentials for it is a documented 502, which
+ * not_a_server_error would count as a failure once the stateful phase follows GET /roles to
+ * it (test/integration covers that 502).
  * Exits with schemathesis's status.
  */
 import { spawn } from 'node:child_process';
@@ -9,6 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DeleteParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createIdentityToken } from '../lib/client/identity-token';
 import { EMULATOR_REGION, ensureVenv } from './emulator';
@@ -26,10 +31,22 @@ const CHECKS = [
 
 const venv = ensureVenv();
 const localDir = await mkdtemp(join(tmpdir(), 'rolebroker-api-check-'));
-const stack = await startLocalStack({ localDir });
+// Grants reload every second, so the removal below shows before the first request.
+const stack = await startLocalStack({
+  localDir,
+  brokerEnv: { ROLEBROKER_GRANTS_TTL_SECONDS: '1' },
+});
 let status = 1;
 try {
   Object.assign(process.env, stack.profileEnv);
+  const ssm = new SSMClient({ profile: 'admin' });
+  await ssm.send(
+    new DeleteParameterCommand({
+      Name: `${process.env.ROLEBROKER_SSM_PREFIX ?? '/rolebroker'}/grants/strict-mismatch`,
+    }),
+  );
+  ssm.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 2000));
   // The identity token is good for 5 minutes; the run is capped well inside that.
   const token = await createIdentityToken({
     credentials: await defaultProvider({ profile: 'demo-caller' })(),
