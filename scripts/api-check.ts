@@ -39,7 +39,12 @@ const stack = await startLocalStack({
 let status = 1;
 try {
   Object.assign(process.env, stack.profileEnv);
-  const ssm = new SSMClient({ profile: 'admin' });
+  // Endpoint and region given here: the SDK reads a profile's endpoint_url only via AWS_PROFILE.
+  const ssm = new SSMClient({
+    profile: 'admin',
+    endpoint: stack.emulatorEndpoint,
+    region: EMULATOR_REGION,
+  });
   await ssm.send(
     new DeleteParameterCommand({
       Name: `${process.env.ROLEBROKER_SSM_PREFIX ?? '/rolebroker'}/grants/strict-mismatch`,
