@@ -1,7 +1,9 @@
 // Builds what package.json exposes: the `rolebroker` CLI (dist/rolebroker.mjs) and the
-// fromBroker library (dist/index.mjs), as ESM bundles with no runtime dependencies. Runs on
-// `npm ci` (prepare). Code splitting puts what the CLI imports lazily (the audit, the IAM,
+// fromBroker library (dist/index.mjs), as ESM bundles with no runtime dependencies, and the
+// library's type declarations (dist/types/, tsconfig.types.json). Runs on `npm ci` and
+// `npm pack` (prepare), so a packed tarball always holds a fresh build. Code splitting puts what the CLI imports lazily (the audit, the IAM,
 // SSM and STS clients) in dist/chunks/, loaded only by the commands that use it.
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -26,4 +28,9 @@ await build({
     js: "import { createRequire as __rbCreateRequire } from 'node:module'; const require = __rbCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
+});
+
+// Declarations of lib/client/index.ts and what it imports (lib/contract.ts, lib/cache.ts).
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json'], {
+  stdio: 'inherit',
 });

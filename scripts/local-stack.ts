@@ -34,6 +34,10 @@ export interface LocalStack {
   readonly localDir: string;
   /** Environment that makes the AWS SDK/CLI read the .local profile files. */
   readonly profileEnv: Record<string, string>;
+  /** `<localDir>/env`: `source` it and the CLI needs only --profile and --role-arn. */
+  readonly envFile: string;
+  /** What `<localDir>/env` exports (absolute paths). */
+  readonly cliEnv: Record<string, string>;
   /** The copy-paste example printed by `npm start`. */
   readonly example: string;
   stop(): Promise<void>;
@@ -92,6 +96,11 @@ function stopChild(child: ChildProcess): Promise<void> {
       }
     }, 5000).unref();
   });
+}
+
+/** A shell word: plain when safe, else single-quoted. */
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 /** Starts moto, seeds the demo, writes .local/, and starts the broker. */
@@ -174,12 +183,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_CONFIG_FILE: join(localDir, 'aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: join(localDir, 'aws-credentials'),
     };
+    const cliEnv = {
+      ROLEBROKER_URL: brokerUrl,
+      ROLEBROKER_AUTH: 'sts',
+      ROLEBROKER_SERVER_ID: LOCAL_SERVER_ID,
+      ...profileEnv,
+    };
+    const envFile = join(localDir, 'env');
+    await writeFile(
+      envFile,
+      `# Written by npm start: source it, then run rolebroker with --profile and --role-arn.\nexport ${Object.entries(
+        cliEnv,
+      )
+        .map(([k, v]) => `${k}=${shellQuote(v)}`)
+        .join(' ')}\n`,
+    );
     const rel = relative(ROOT, localDir);
     const shown = rel.startsWith('..') || isAbsolute(rel) ? localDir : rel;
     const example = [
-      `AWS_CONFIG_FILE=${shown}/aws-config AWS_SHARED_CREDENTIALS_FILE=${shown}/aws-credentials \\`,
-      `  npx rolebroker credentials --url ${brokerUrl} --auth sts --server-id ${LOCAL_SERVER_ID} \\`,
-      `  --profile demo-caller --role-arn ${ARNS.auditTarget}`,
+      `source ${shown}/env`,
+      `rolebroker credentials --profile demo-caller --role-arn ${ARNS.auditTarget}`,
     ].join('\n');
     const started = { emulator, broker };
     return {
@@ -187,6 +210,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       emulatorEndpoint: emulator.endpoint,
       localDir,
       profileEnv,
+      envFile,
+      cliEnv,
       example,
       stop: async () => {
         await stopChild(started.broker);

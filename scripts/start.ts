@@ -32,18 +32,20 @@ rolebroker local stack ready
   broker    ${stack.brokerUrl}   (ROLEBROKER_AUTH=sts, server id rolebroker-local)
   emulator  ${stack.emulatorEndpoint}   (moto, signatures and IAM policies enforced)
   profiles  .local/aws-config, .local/aws-credentials: demo-caller, demo-outsider, admin
+  env       .local/env sets ROLEBROKER_URL, ROLEBROKER_AUTH, ROLEBROKER_SERVER_ID and the
+            profile files for the CLI (install it once: npm install -g "./$(npm pack --silent)")
 
-Get credentials for the demo audit role (copy and paste):
+In another shell, get credentials for the demo audit role (copy and paste):
 
 ${stack.example}
+rolebroker roles --profile demo-caller
 
 Other seeded roles: ${ARNS.localTarget} (one hop), ${ARNS.deployTarget} (through a hub).
 As demo-outsider the same command is denied (exit code 3).
 
 Audit the seeded grants (one unsafe grant of each kind is there on purpose):
 
-${stack.example.split('\n')[0]}
-  npx rolebroker audit --url ${stack.brokerUrl} --auth sts --server-id rolebroker-local --profile admin \\
+rolebroker audit --profile admin \\
   ${AUDIT_ROLES.map((r) => `--audit-role ${r}`).join(' ')}
 
 Ctrl-C stops everything.

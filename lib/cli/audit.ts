@@ -46,7 +46,7 @@ export function auditCommand(program: Command, context: CommandContext): Command
     .addOption(profileOption())
     .addHelpText(
       'after',
-      '\nexit codes: 0 ok, 1 findings at or above --fail-on, 2 usage, 4 the audit failed',
+      '\nexit codes: 0 ok, 1 findings at or above --fail-on, 2 usage, 3 access denied, 4 the audit failed',
     )
     .action(async (options: AuditOptions) => {
       // The audit and its SSM and IAM clients load only for this command.

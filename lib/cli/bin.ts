@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './quiet';
 import { main } from './index';
 
 process.exitCode = await main(process.argv.slice(2), {

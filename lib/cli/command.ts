@@ -4,6 +4,31 @@ import { type Command, Option } from 'commander';
 /** Exit codes of every command. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, denied: 3, failed: 4 } as const;
 
+/**
+ * Set in the CLI's own environment to the profile it is resolving caller credentials for
+ * (AWS_PROFILE, or `default`), so that a credential_process the SDK starts sees it. A CLI
+ * started with it, about to resolve the same profile, is a credential_process calling
+ * rolebroker again (it would loop forever): it refuses (exit 2).
+ */
+export const RESOLVING_CALLER_ENV = 'ROLEBROKER_RESOLVING_CALLER';
+
+/**
+ * Variables the CLI put into its own environment that the user did not set (lib/cli/quiet.ts
+ * adds them). childEnv removes them, and the credential_process marker, from the
+ * environment of a program the CLI starts for the user (the browser, `exec`'s command).
+ */
+export const CLI_SET_ENV = new Set<string>();
+
+/** The user's environment for a child process: `env` without what the CLI set for itself. */
+export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const name of [...CLI_SET_ENV, RESOLVING_CALLER_ENV]) delete out[name];
+  return out;
+}
+
+export const SELF_CALL_MESSAGE =
+  "credential_process calls rolebroker again: give --profile with the caller's own credentials";
+
 /** Where the CLI reads and writes: the process in bin.ts, arrays in tests. */
 export interface CliIo {
   stdout: (text: string) => void;
@@ -73,7 +98,11 @@ export const urlOption = () =>
     .makeOptionMandatory();
 
 export const authOption = () =>
-  new Option('--auth <mode>', 'how the broker authenticates the caller: SigV4 or an STS token')
+  new EnvOption(
+    '--auth <mode>',
+    'how the broker authenticates the caller: SigV4 or an STS token',
+    'ROLEBROKER_AUTH',
+  )
     .choices(['iam', 'sts'])
     .default('iam');
 
@@ -110,11 +139,16 @@ export const sessionPolicyOption = () =>
     readSessionPolicy,
   );
 
-function parseDuration(value: string): number | 'max' {
-  if (value === 'max') return 'max';
-  if (!/^\d{1,5}$/.test(value))
-    throw new UsageError('--duration must be a number of seconds or max');
-  return Number(value);
+/** 900..3600 seconds (STS's floor, the chained-session ceiling) or max; the grant decides. */
+export function parseDuration(value: string): number | 'max' {
+  if (value === 'max') return value;
+  const seconds = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds >= 900 && seconds <= 3600)) {
+    throw new UsageError(
+      "--duration must be 900..3600 seconds or max (the grant's maximum decides; the broker names it)",
+    );
+  }
+  return seconds;
 }
 
 function readSessionPolicy(file: string): Record<string, unknown> {
@@ -127,7 +161,18 @@ function readSessionPolicy(file: string): Record<string, unknown> {
   }
 }
 
+/** Routes of the API: a --url ending in one is a route's URL, not the API's base URL. */
+const ROUTE = /\/(credentials|roles|health)\/*$/;
+
 function brokerUrl(url: string): string {
-  if (!/^https?:\/\//.test(url)) throw new UsageError('--url must be an http(s) URL');
+  if (!/^https?:\/\//.test(url) || !URL.canParse(url)) {
+    throw new UsageError('--url must be an http(s) URL');
+  }
+  const route = ROUTE.exec(new URL(url).pathname)?.[1];
+  if (route) {
+    throw new UsageError(
+      `--url is the API's base URL (e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/prod), without /${route}`,
+    );
+  }
   return url;
 }

@@ -2,10 +2,20 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { auditCommand } from './audit';
 import { cacheCommand } from './cache';
-import { type CliIo, type CommandContext, completeOptions, EXIT, UsageError } from './command';
+import {
+  type CliIo,
+  type CommandContext,
+  completeOptions,
+  EXIT,
+  RESOLVING_CALLER_ENV,
+  SELF_CALL_MESSAGE,
+  UsageError,
+} from './command';
+import { consoleCommand } from './console';
 import { credentialsCommand } from './credentials';
 import { execCommand } from './exec';
 import { revokeCommand } from './revoke';
+import { rolesCommand } from './roles';
 import type { RequestCredentials } from './run/credentials';
 import { serveCommand } from './serve';
 
@@ -42,6 +52,9 @@ export async function main(
     program.outputHelp({ error: true });
     return EXIT.usage;
   }
+  // The credential_process marker lives only while this run resolves credentials: a later
+  // main() in the same process (tests, a long-lived caller) starts from what it inherited.
+  const inherited = io.env[RESOLVING_CALLER_ENV];
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
@@ -59,6 +72,9 @@ export async function main(
     }
     io.stderr(`rolebroker: ${(error as Error).message}\n`);
     return EXIT.failed;
+  } finally {
+    if (inherited === undefined) delete io.env[RESOLVING_CALLER_ENV];
+    else io.env[RESOLVING_CALLER_ENV] = inherited;
   }
 }
 
@@ -88,6 +104,8 @@ function buildProgram(context: CommandContext, request: RequestCredentials | und
   credentialsCommand(program, context, request);
   execCommand(program, context, request);
   serveCommand(program, context, request);
+  rolesCommand(program, context);
+  consoleCommand(program, context);
   auditCommand(program, context);
   revokeCommand(program, context);
   cacheCommand(program, context);
@@ -106,6 +124,12 @@ function buildProgram(context: CommandContext, request: RequestCredentials | und
       // The SDK reads a profile's region and endpoint_url only through AWS_PROFILE.
       const { profile } = command.opts<{ profile?: string }>();
       if (profile) io.env.AWS_PROFILE = profile;
+      if (command.name() === 'help') return;
+      // Every other command resolves AWS credentials: refuse to be a credential_process
+      // that resolves its own profile again, and mark the profile for one that would.
+      const resolving = io.env.AWS_PROFILE || 'default';
+      if (io.env[RESOLVING_CALLER_ENV] === resolving) throw new UsageError(SELF_CALL_MESSAGE);
+      io.env[RESOLVING_CALLER_ENV] = resolving;
     });
   }
   return program;

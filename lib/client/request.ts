@@ -13,20 +13,18 @@ import {
   type ErrorBody,
   IDENTITY_HEADER,
   type IssuedCredentials,
+  ROLES_PATH,
+  type RolesResponse,
 } from '../contract';
 import { createIdentityToken } from './identity-token';
 
 /** The broker's 200 body (contract §2). */
 export type BrokerCredentials = IssuedCredentials;
 
-export interface BrokerRequestOptions {
+/** How to reach the broker as the caller: what every request needs. */
+export interface BrokerConnectionOptions {
   /** Base URL of the broker API, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/prod */
   url: string;
-  roleArn: string;
-  grant?: string;
-  /** Seconds, or 'max' for the longest the grant allows; default 900 (the broker decides). */
-  durationSeconds?: number | 'max';
-  sessionPolicy?: Record<string, unknown>;
   /** How the broker authenticates callers: `iam` (SigV4 for execute-api, default) or `sts`. */
   auth?: 'iam' | 'sts';
   /** Caller credentials; default: the SDK's default provider chain (AWS_PROFILE, env, SSO, IMDS...). */
@@ -34,6 +32,14 @@ export interface BrokerRequestOptions {
   /** `sts` mode: the broker's server id; default env ROLEBROKER_SERVER_ID. */
   serverId?: string;
   timeoutMs?: number;
+}
+
+export interface BrokerRequestOptions extends BrokerConnectionOptions {
+  roleArn: string;
+  grant?: string;
+  /** Seconds, or 'max' for the longest the grant allows; default 900 (the broker decides). */
+  durationSeconds?: number | 'max';
+  sessionPolicy?: Record<string, unknown>;
 }
 
 /**
@@ -55,7 +61,7 @@ export class BrokerRequestError extends Error {
 
 const EXECUTE_API_HOST = /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 
-function callerSdk(options: BrokerRequestOptions) {
+function callerSdk(options: BrokerConnectionOptions) {
   const credentials = options.credentials ?? defaultProvider();
   const sts = new STSClient({ credentials });
   return { credentials, sts };
@@ -63,9 +69,10 @@ function callerSdk(options: BrokerRequestOptions) {
 
 /** Headers that prove who the caller is: SigV4 for execute-api, or the sts-mode identity token. */
 async function authHeaders(
-  options: BrokerRequestOptions,
+  options: BrokerConnectionOptions,
+  method: 'GET' | 'POST',
   url: URL,
-  body: string,
+  body: string | undefined,
 ): Promise<Record<string, string>> {
   const { credentials, sts } = callerSdk(options);
   try {
@@ -86,17 +93,23 @@ async function authHeaders(
         endpoint: endpoint.url.origin,
         serverId,
       });
-      return { 'content-type': 'application/json', [IDENTITY_HEADER]: token };
+      return {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        [IDENTITY_HEADER]: token,
+      };
     }
     const region = EXECUTE_API_HOST.exec(url.hostname)?.[1] ?? (await sts.config.region());
     const request: HttpRequest = {
-      method: 'POST',
+      method,
       protocol: url.protocol,
       hostname: url.hostname,
       port: url.port ? Number(url.port) : undefined,
       path: url.pathname,
       query: {},
-      headers: { host: url.host, 'content-type': 'application/json' },
+      headers: {
+        host: url.host,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body,
     };
     const signer = new SignatureV4({ credentials, region, service: 'execute-api', sha256: Sha256 });
@@ -115,16 +128,39 @@ async function authHeaders(
 export async function requestCredentials(
   options: BrokerRequestOptions,
 ): Promise<BrokerCredentials> {
-  const url = new URL(`${options.url.replace(/\/+$/, '')}${CREDENTIALS_PATH}`);
   const body = JSON.stringify({
     roleArn: options.roleArn,
     ...(options.grant !== undefined ? { grant: options.grant } : {}),
     ...(options.durationSeconds !== undefined ? { durationSeconds: options.durationSeconds } : {}),
     ...(options.sessionPolicy !== undefined ? { sessionPolicy: options.sessionPolicy } : {}),
   });
+  return callBroker(options, 'POST', CREDENTIALS_PATH, body, (json): json is BrokerCredentials =>
+    Boolean((json as BrokerCredentials | undefined)?.Credentials?.AccessKeyId),
+  );
+}
+
+/**
+ * Asks the broker which roles the caller may have: GET {url}/roles signed as the caller.
+ * Resolves with the contract's 200 body (`{roles}`); rejects with BrokerRequestError otherwise.
+ */
+export async function requestRoles(options: BrokerConnectionOptions): Promise<RolesResponse> {
+  return callBroker(options, 'GET', ROLES_PATH, undefined, (json): json is RolesResponse =>
+    Array.isArray((json as RolesResponse | undefined)?.roles),
+  );
+}
+
+/** One signed request to the broker; the 200 body if `ok` accepts it, else BrokerRequestError. */
+async function callBroker<T>(
+  options: BrokerConnectionOptions,
+  method: 'GET' | 'POST',
+  path: string,
+  body: string | undefined,
+  ok: (json: unknown) => json is T,
+): Promise<T> {
+  const url = new URL(`${options.url.replace(/\/+$/, '')}${path}`);
   let headers: Record<string, string>;
   try {
-    headers = await authHeaders(options, url, body);
+    headers = await authHeaders(options, method, url, body);
   } catch (error) {
     if (error instanceof BrokerRequestError) throw error;
     throw new BrokerRequestError(
@@ -140,7 +176,7 @@ export async function requestCredentials(
   let res: Response;
   try {
     res = await fetch(url, {
-      method: 'POST',
+      method,
       headers,
       body,
       redirect: 'error',
@@ -162,9 +198,7 @@ export async function requestCredentials(
   } catch {
     json = undefined;
   }
-  if (res.status === 200 && (json as BrokerCredentials | undefined)?.Credentials?.AccessKeyId) {
-    return json as BrokerCredentials;
-  }
+  if (res.status === 200 && ok(json)) return json;
   const err = (json as Partial<ErrorBody> | undefined)?.error;
   const apiGatewayMessage = (json as { message?: string } | undefined)?.message;
   throw new BrokerRequestError(

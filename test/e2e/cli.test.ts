@@ -159,7 +159,7 @@ credential_process = node ${CLI} credentials --url ${stack.brokerUrl} --auth sts
   it('runs the example that npm start prints, as printed', async () => {
     const { stdout } = await run(
       'bash',
-      ['-c', stack.example.replace('npx rolebroker', `node ${CLI}`)],
+      ['-c', stack.example.replace(/^rolebroker /m, `node ${CLI} `)],
       {
         cwd: ROOT,
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },

@@ -2,6 +2,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { brokerIamClients, failsAt, formatReport, runAudit, type Severity } from '../../audit';
 import { partitionOf } from '../../principals';
 import { type CliIo, EXIT } from '../command';
+import { awsFailure } from './caller-error';
 
 export interface AuditOptions {
   url: string;
@@ -34,8 +35,13 @@ export async function audit(options: AuditOptions, io: CliIo): Promise<number> {
     io.stdout(`${formatReport(report, options.format)}\n`);
     return options.failOn !== 'none' && failsAt(report, options.failOn) ? EXIT.findings : EXIT.ok;
   } catch (error) {
-    io.stderr(`rolebroker: audit failed: ${(error as Error).name}: ${(error as Error).message}\n`);
-    return EXIT.failed;
+    const failure = awsFailure(
+      error,
+      io.env,
+      `the operator's credentials (--profile or the default chain) need ssm:GetParametersByPath and kms:Decrypt on the grants under ${options.prefix}`,
+    );
+    io.stderr(`rolebroker: audit failed: ${failure.line}\n`);
+    return failure.code;
   } finally {
     ssm.destroy();
   }

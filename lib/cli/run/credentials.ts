@@ -88,15 +88,9 @@ async function fromBroker(
       serverId: options.serverId,
     });
   } catch (error) {
-    if (!(error instanceof client.BrokerRequestError)) {
-      io.stderr(`rolebroker: ${(error as Error).message}\n`);
-      return EXIT.failed;
-    }
-    const where = error.status ? `${error.status} ${error.code}` : error.code;
-    const id = error.requestId ? ` (request id ${error.requestId})` : '';
-    io.stderr(`rolebroker: ${where}: ${error.message}${id}\n`);
-    if (error.code === 'Usage') return EXIT.usage;
-    return error.status === 401 || error.status === 403 ? EXIT.denied : EXIT.failed;
+    // Loaded only on a miss, like the request: it names the client's error class.
+    const { reportBrokerError } = await import('./caller-error');
+    return reportBrokerError(error, io, options.auth);
   }
 }
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import type { CliIo } from '../command';
+import { type CliIo, childEnv } from '../command';
 import { type CredentialServer, startCredentialServer } from './credential-server';
 import {
   type RequestCredentials,
@@ -63,14 +63,15 @@ export async function exec(
   request?: RequestCredentials,
 ): Promise<number> {
   const fetch = sessionFetcher(options, request);
-  const env = scrubEnv(io.env);
+  const env = scrubEnv(childEnv(io.env));
   let server: CredentialServer | undefined;
   try {
     if (options.server) {
       server = await startCredentialServer({
         fetch,
         timing: serverTiming(io.env),
-        onRefreshError: (error, until) => io.stderr(refreshFailureLine(error, until)),
+        onRefreshError: (error, until) =>
+          io.stderr(refreshFailureLine(error, until, io.env, options.auth)),
       });
       Object.assign(env, server.env);
     } else {
@@ -83,7 +84,7 @@ export async function exec(
       });
     }
   } catch (error) {
-    return reportFailure(error, io);
+    return reportFailure(error, io, options.auth);
   }
   try {
     return await runChild(command, env, io);

@@ -2,6 +2,7 @@ import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { parseRoleArn } from '../../principals';
 import { type CliIo, EXIT } from '../command';
 import { REVOKE_POLICY_NAME, revokePolicy } from '../revoke-policy';
+import { awsFailure } from './caller-error';
 
 export interface RevokeOptions {
   roleArn: string;
@@ -36,9 +37,13 @@ export async function revoke(options: RevokeOptions, io: CliIo): Promise<number>
     );
     return EXIT.ok;
   } catch (error) {
-    const name = (error as Error).name;
-    io.stderr(`rolebroker: revoke failed: ${name}: ${(error as Error).message}\n`);
-    return name === 'AccessDenied' || name === 'AccessDeniedException' ? EXIT.denied : EXIT.failed;
+    const failure = awsFailure(
+      error,
+      io.env,
+      `the operator's credentials (--profile or the default chain) need iam:PutRolePolicy on ${options.roleArn}`,
+    );
+    io.stderr(`rolebroker: revoke failed: ${failure.line}\n`);
+    return failure.code;
   } finally {
     iam.destroy();
   }

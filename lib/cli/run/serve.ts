@@ -34,10 +34,11 @@ export async function serve(
       fetch: sessionFetcher(options, request),
       port: options.port,
       timing: serverTiming(io.env),
-      onRefreshError: (error, until) => io.stderr(refreshFailureLine(error, until)),
+      onRefreshError: (error, until) =>
+        io.stderr(refreshFailureLine(error, until, io.env, options.auth)),
     });
   } catch (error) {
-    return reportFailure(error, io);
+    return reportFailure(error, io, options.auth);
   }
   let onSignal = () => {};
   const stop = new Promise<void>((resolve) => (onSignal = resolve));

@@ -1,5 +1,6 @@
-import { type BrokerCredentials, BrokerRequestError, requestCredentials } from '../../client';
+import { type BrokerCredentials, requestCredentials } from '../../client';
 import { type CliIo, EXIT, UsageError } from '../command';
+import { brokerFailure, reportBrokerError } from './caller-error';
 import { DEFAULT_TIMING, type RefreshTiming } from './credential-server';
 
 export type RequestCredentials = typeof requestCredentials;
@@ -32,21 +33,13 @@ export function sessionFetcher(
     });
 }
 
-/** The one-line reason of a failed broker request, as `credentials` writes it. */
-export function describeFailure(error: unknown): string {
-  if (!(error instanceof BrokerRequestError)) return (error as Error).message;
-  const where = error.status ? `${error.status} ${error.code}` : error.code;
-  const id = error.requestId ? ` (request id ${error.requestId})` : '';
-  return `${where}: ${error.message}${id}`;
-}
-
 /** Writes the reason on stderr and returns the exit code: 2 usage, 3 denied, 4 failed. */
-export function reportFailure(error: unknown, io: CliIo): number {
-  io.stderr(`rolebroker: ${describeFailure(error)}\n`);
-  if (error instanceof UsageError) return EXIT.usage;
-  if (!(error instanceof BrokerRequestError)) return EXIT.failed;
-  if (error.code === 'Usage') return EXIT.usage;
-  return error.status === 401 || error.status === 403 ? EXIT.denied : EXIT.failed;
+export function reportFailure(error: unknown, io: CliIo, auth: 'iam' | 'sts'): number {
+  if (error instanceof UsageError) {
+    io.stderr(`rolebroker: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  return reportBrokerError(error, io, auth);
 }
 
 /**
@@ -68,10 +61,15 @@ export function serverTiming(env: NodeJS.ProcessEnv): RefreshTiming {
 }
 
 /** A refresh failure on stderr: the reason and until when the current session is served. */
-export function refreshFailureLine(error: unknown, servingUntil: number | undefined): string {
+export function refreshFailureLine(
+  error: unknown,
+  servingUntil: number | undefined,
+  env: NodeJS.ProcessEnv,
+  auth: 'iam' | 'sts',
+): string {
   const serving =
     servingUntil === undefined
       ? 'no valid session left; retrying'
       : `serving the current session until ${new Date(servingUntil).toISOString()}; retrying`;
-  return `rolebroker: refresh failed: ${describeFailure(error)}; ${serving}\n`;
+  return `rolebroker: refresh failed: ${brokerFailure(error, env, auth).line}; ${serving}\n`;
 }

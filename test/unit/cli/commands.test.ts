@@ -135,7 +135,7 @@ describe('a flag of another command', () => {
     const res = await run(['--url', 'https://broker.example', 'credentials']);
     expect(res.code).toBe(EXIT.usage);
     expect(res.stderr).toMatch(
-      /^rolebroker: --url is an option of credentials, exec, serve and audit: /,
+      /^rolebroker: --url is an option of credentials, exec, serve, roles, console and audit: /,
     );
   });
 });
@@ -237,11 +237,11 @@ describe('options reaching the actions', () => {
   it('credentials: --url and --server-id fall back to the environment, the flag wins', async () => {
     request.mockResolvedValue({ Credentials: {} });
     const env = { ROLEBROKER_URL: 'https://env.example', ROLEBROKER_SERVER_ID: 'env-sid' };
-    await run(['credentials', '--role-arn', ROLE, '--auth', 'sts'], env);
+    await run(['credentials', '--role-arn', ROLE, '--auth', 'sts'], { ...env });
     expect(request).toHaveBeenLastCalledWith(
       expect.objectContaining({ url: 'https://env.example', serverId: 'env-sid', auth: 'sts' }),
     );
-    await run([...VALID.credentials, '--server-id', 'flag-sid'], env);
+    await run([...VALID.credentials, '--server-id', 'flag-sid'], { ...env });
     expect(request).toHaveBeenLastCalledWith(
       expect.objectContaining({ url: 'https://broker.example', serverId: 'flag-sid', auth: 'iam' }),
     );
@@ -338,7 +338,7 @@ describe('exec and serve', () => {
     [[...EXEC, 'aws', '--', 'ls'], 'the command goes after --'],
     [
       [...EXEC, '--duration', 'forever', '--', 'true'],
-      '--duration must be a number of seconds or max',
+      '--duration must be 900..3600 seconds or max',
     ],
     [[...VALID.serve, '--port', '70000'], '--port must be a port number'],
   ])('%j: exit 2, "%s", nothing run', async (argv, message) => {
