@@ -189,6 +189,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ROLEBROKER_SERVER_ID: LOCAL_SERVER_ID,
       ...profileEnv,
     };
+    // This checkout's CLI on PATH, so the printed tour works before any `npm install -g`.
+    const binDir = join(localDir, 'bin');
+    await mkdir(binDir, { recursive: true });
+    await writeFile(
+      join(binDir, 'rolebroker'),
+      `#!/bin/sh\nexec node ${shellQuote(join(ROOT, 'dist/rolebroker.mjs'))} "$@"\n`,
+      { mode: 0o755 },
+    );
     const envFile = join(localDir, 'env');
     await writeFile(
       envFile,
@@ -196,7 +204,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         cliEnv,
       )
         .map(([k, v]) => `${k}=${shellQuote(v)}`)
-        .join(' ')}\n`,
+        .join(' ')}\nexport PATH=${shellQuote(binDir)}:"$PATH"\n`,
     );
     const rel = relative(ROOT, localDir);
     const shown = rel.startsWith('..') || isAbsolute(rel) ? localDir : rel;

@@ -32,8 +32,9 @@ rolebroker local stack ready
   broker    ${stack.brokerUrl}   (ROLEBROKER_AUTH=sts, server id rolebroker-local)
   emulator  ${stack.emulatorEndpoint}   (moto, signatures and IAM policies enforced)
   profiles  .local/aws-config, .local/aws-credentials: demo-caller, demo-outsider, admin
-  env       .local/env sets ROLEBROKER_URL, ROLEBROKER_AUTH, ROLEBROKER_SERVER_ID and the
-            profile files for the CLI (install it once: npm install -g "./$(npm pack --silent)")
+  env       .local/env sets ROLEBROKER_URL, ROLEBROKER_AUTH, ROLEBROKER_SERVER_ID, the
+            profile files, and puts this checkout's rolebroker on PATH
+            (to install it for good: npm install -g "./$(npm pack --silent)")
 
 In another shell, get credentials for the demo audit role (copy and paste):
 

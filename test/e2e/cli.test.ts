@@ -159,7 +159,8 @@ credential_process = node ${CLI} credentials --url ${stack.brokerUrl} --auth sts
   it('runs the example that npm start prints, as printed', async () => {
     const { stdout } = await run(
       'bash',
-      ['-c', stack.example.replace(/^rolebroker /m, `node ${CLI} `)],
+      // Exactly as printed: `source .local/env` also puts this checkout's rolebroker on PATH.
+      ['-c', stack.example],
       {
         cwd: ROOT,
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
