@@ -10,6 +10,7 @@ import { round } from '../stats';
 const FUNCTIONS = {
   credentials: 'functions/credentials.ts',
   health: 'functions/health.ts',
+  roles: 'functions/roles.ts',
   audit: 'functions/audit.ts',
   scheduledExample: 'functions/scheduled-example.ts',
 } as const;

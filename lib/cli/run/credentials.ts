@@ -76,21 +76,12 @@ async function fromBroker(
   io: CliIo,
   request: RequestCredentials | undefined,
 ): Promise<BrokerCredentials | number> {
-  const client = await import('../../client');
+  // Loaded only on a miss: they bring the AWS SDK.
+  const { reportFailure, sessionFetcher } = await import('./session-request');
   try {
-    return await (request ?? client.requestCredentials)({
-      url: options.url,
-      roleArn: options.roleArn,
-      grant: options.grant,
-      durationSeconds: options.duration,
-      sessionPolicy: options.sessionPolicy,
-      auth: options.auth,
-      serverId: options.serverId,
-    });
+    return await sessionFetcher(options, request)();
   } catch (error) {
-    // Loaded only on a miss, like the request: it names the client's error class.
-    const { reportBrokerError } = await import('./caller-error');
-    return reportBrokerError(error, io, options.auth);
+    return reportFailure(error, io, options.auth);
   }
 }
 

@@ -5,12 +5,13 @@ import { DEFAULT_TIMING, type RefreshTiming } from './credential-server';
 
 export type RequestCredentials = typeof requestCredentials;
 
-/** The request flags `exec` and `serve` share with `credentials` (--duration defaults to max). */
+/** The request flags of `credentials`, `exec` and `serve` (the last two default --duration to max). */
 export interface SessionRequestOptions {
   url: string;
   roleArn: string;
   grant?: string;
-  duration: number | 'max';
+  /** Unset: the broker's default (900 s). */
+  duration?: number | 'max';
   sessionPolicy?: Record<string, unknown>;
   auth: 'iam' | 'sts';
   serverId?: string;

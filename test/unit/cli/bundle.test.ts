@@ -1,5 +1,10 @@
-import { build, type Metafile } from 'esbuild';
+import { createRequire } from 'node:module';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+
+const clientBundleOptions = createRequire(import.meta.url)(
+  '../../../scripts/client-bundle.cjs',
+) as () => BuildOptions;
 
 // The split that scripts/build-client.mjs ships, without writing anything: what each
 // command makes Node load, by following the imports between the output files.
@@ -8,20 +13,12 @@ const ENTRY = 'dist/rolebroker.mjs';
 
 beforeAll(async () => {
   const result = await build({
-    entryPoints: { rolebroker: 'lib/cli/bin.ts', index: 'lib/client/index.ts' },
-    outdir: 'dist',
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunks/[name]-[hash]',
-    splitting: true,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    mainFields: ['module', 'main'],
+    ...clientBundleOptions(),
     metafile: true,
     write: false,
     logLevel: 'silent',
   });
+
   outputs = result.metafile.outputs;
 }, 30_000);
 

@@ -1,0 +1,23 @@
+// esbuild options of the CLI and library bundles in dist/, shared by scripts/build-client.mjs
+// and test/unit/cli/bundle.test.ts (which follows the imports between the output files).
+// Code splitting puts what the CLI imports lazily (the audit, the IAM, SSM and STS clients)
+// in dist/chunks/, loaded only by the commands that use it.
+module.exports = () => ({
+  entryPoints: { rolebroker: 'lib/cli/bin.ts', index: 'lib/client/index.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  minify: true,
+  mainFields: ['module', 'main'],
+  // Every output file gets its own `require` for the CommonJS code bundled into it. The
+  // shebang comes from lib/cli/bin.ts (esbuild puts it first), so only the CLI has one.
+  banner: {
+    js: "import { createRequire as __rbCreateRequire } from 'node:module'; const require = __rbCreateRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
