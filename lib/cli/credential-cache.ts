@@ -170,7 +170,12 @@ export function openCacheDir(dir: string): string | undefined {
     }
     if (!stats) {
       mkdirSync(join(dir, '..'), { recursive: true, mode: 0o700 });
-      mkdirSync(dir, { mode: 0o700 });
+      try {
+        mkdirSync(dir, { mode: 0o700 });
+      } catch (error) {
+        // A parallel invocation made it first; it is checked like any other below.
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
       if (!trusted(lstatSync(dir), 'dir')) return undefined;
     }
     return dir;
