@@ -40,6 +40,11 @@ class EnvReader {
 export interface BrokerConfig {
   readonly ssmPrefix: string;
   readonly auth: 'iam' | 'sts';
+  /**
+   * `sts` mode: the value callers sign into `x-rolebroker-server-id`. Required in `sts` mode
+   * (deployed, serverless.yml sets the API's own host); never defaulted to the stage, which
+   * every deployment of that stage in every account shares. Empty in `iam` mode when unset.
+   */
   readonly serverId: string;
   readonly grantsTtlMs: number;
   readonly maxStaleMs: number;
@@ -89,7 +94,13 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
     /^[\x21-\x7e]{1,128}$/,
     'must be 1-128 printable characters',
   );
-  const stage = read.string('ROLEBROKER_STAGE', 'dev', /^.+$/, 'must not be empty');
+  read.string('ROLEBROKER_STAGE', 'dev', /^.+$/, 'must not be empty');
+  if (auth === 'sts' && serverId === undefined) {
+    read.problems.add(
+      'ROLEBROKER_SERVER_ID',
+      "is required in sts mode (deployed: the API's host, <api-id>.execute-api.<region>.amazonaws.com, which serverless.yml sets); the stage name is no longer a default",
+    );
+  }
   const grantsTtl = read.seconds('ROLEBROKER_GRANTS_TTL_SECONDS', 60, 0, 86_400);
   const maxStale = read.seconds('ROLEBROKER_MAX_STALE_SECONDS', 900, 0, 86_400);
   const reuse = read.oneOf('ROLEBROKER_SESSION_REUSE', 'on', ['on', 'off'] as const);
@@ -108,7 +119,7 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
   return Object.freeze({
     ssmPrefix,
     auth,
-    serverId: serverId ?? stage,
+    serverId: serverId ?? '',
     grantsTtlMs: grantsTtl * 1000,
     maxStaleMs: maxStale * 1000,
     stsIdentityEndpoints: Object.freeze(

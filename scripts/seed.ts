@@ -144,6 +144,10 @@ export const UNSAFE_PARAMETERS: Record<
   'unsafe-whole-account': unsafeGrant('safe', { principals: [BROKER_ACCOUNT] }),
   'unsafe-every-role': unsafeGrant('safe', { principals: ['arn:aws:iam::111111111111:role/*'] }),
   'unsafe-every-user': unsafeGrant('safe', { principals: ['arn:aws:iam::111111111111:user/*/*'] }),
+  // Matched the user /dev-x/evil before wildcards stopped at '/' (issue 12).
+  'unsafe-user-path-wildcard': unsafeGrant('safe', {
+    principals: ['arn:aws:iam::111111111111:user/dev-*'],
+  }),
   'unsafe-other-partition': unsafeGrant('safe', {
     principals: ['arn:aws-us-gov:iam::111111111111:role/ops'],
   }),

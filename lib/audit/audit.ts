@@ -70,6 +70,15 @@ function auditGrantParameter(
         fix: 'name the roles or users that need this grant',
       });
     }
+    if (p.crossedPathBefore) {
+      findings.push({
+        check: 'principal-wildcard-path',
+        severity: 'medium',
+        grant: name,
+        message: `principal ${p.source} matched users under other IAM paths before wildcards stopped at "/" (issue 12); it now matches fewer users`,
+        fix: 'check the users it should admit still match; add a pattern per path level (user/ops/*/*) if one is meant',
+      });
+    }
     if (p.partition !== grant.partition) {
       findings.push({
         check: 'principals-other-partition',

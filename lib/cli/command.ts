@@ -107,7 +107,11 @@ export const authOption = () =>
     .default('iam');
 
 export const serverIdOption = () =>
-  new EnvOption('--server-id <id>', "the broker's server id (sts mode)", 'ROLEBROKER_SERVER_ID');
+  new EnvOption(
+    '--server-id <id>',
+    "the broker's server id (sts mode; default: the host of --url)",
+    'ROLEBROKER_SERVER_ID',
+  );
 
 export const profileOption = () =>
   new Option('--profile <name>', 'AWS profile to sign with (sets AWS_PROFILE)');

@@ -29,7 +29,11 @@ export interface BrokerConnectionOptions {
   auth?: 'iam' | 'sts';
   /** Caller credentials; default: the SDK's default provider chain (AWS_PROFILE, env, SSO, IMDS...). */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
-  /** `sts` mode: the broker's server id; default env ROLEBROKER_SERVER_ID. */
+  /**
+   * `sts` mode: the broker's server id; default env ROLEBROKER_SERVER_ID, else the host of
+   * `url` (a deployed broker's default id is its own execute-api host). Never asked of the
+   * broker: a server that could name the id to sign could collect tokens for another one.
+   */
   serverId?: string;
   timeoutMs?: number;
 }
@@ -61,6 +65,15 @@ export class BrokerRequestError extends Error {
 
 const EXECUTE_API_HOST = /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 
+/**
+ * The server id an `sts`-mode token is signed for: the one given, else ROLEBROKER_SERVER_ID,
+ * else the host (without port) of the broker URL the caller chose, which is what a deployed
+ * broker uses unless told otherwise (contract §3).
+ */
+export function defaultServerId(given: string | undefined, url: URL): string {
+  return given || process.env.ROLEBROKER_SERVER_ID || url.hostname;
+}
+
 function callerSdk(options: BrokerConnectionOptions) {
   const credentials = options.credentials ?? defaultProvider();
   const sts = new STSClient({ credentials });
@@ -77,14 +90,7 @@ async function authHeaders(
   const { credentials, sts } = callerSdk(options);
   try {
     if (options.auth === 'sts') {
-      const serverId = options.serverId ?? process.env.ROLEBROKER_SERVER_ID;
-      if (!serverId) {
-        throw new BrokerRequestError(
-          'sts mode needs the broker server id (--server-id or ROLEBROKER_SERVER_ID)',
-          0,
-          'Usage',
-        );
-      }
+      const serverId = defaultServerId(options.serverId, url);
       // The STS endpoint the SDK itself would use: AWS_ENDPOINT_URL_STS, the profile's endpoint_url, or regional.
       const endpoint = await getEndpointFromInstructions({}, GetCallerIdentityCommand, sts.config);
       const token = await createIdentityToken({

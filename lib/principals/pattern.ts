@@ -10,6 +10,12 @@ export interface PrincipalPattern {
   readonly scope: 'account' | 'principal';
   readonly partition: Partition;
   readonly accountId: string;
+  /**
+   * The pattern matched more before issue 12, when `*` and `?` could match `/`: a user
+   * pattern with a wildcard that took a path separator (the audit reports it as
+   * `principal-wildcard-path`). Role and assumed-role patterns never changed for sessions.
+   */
+  readonly crossedPathBefore: boolean;
   matches(caller: Caller): boolean;
 }
 
@@ -18,9 +24,33 @@ const RESOURCE = /^[\w+=,.@/*?-]+$/;
 
 /**
  * Wildcard match without regular expressions: `*` any run (possibly empty), `?` one
- * character. Linear in practice, O(n·m) at worst; inputs are at most 2 KiB.
+ * character, neither ever matching `/` (a wildcard stays inside one path segment, so
+ * `user/dev-*` never matches a user under the path `/dev-x/`). Linear in practice, O(n·m)
+ * at worst; inputs are at most 2 KiB.
  */
 export function globMatch(glob: string, text: string): boolean {
+  const globs = glob.split('/');
+  const texts = text.split('/');
+  return globs.length === texts.length && globs.every((g, i) => segmentMatch(g, texts[i] ?? ''));
+}
+
+/**
+ * True when `glob` (a user pattern's part after `user/`) has a `*` or `?` that the rule
+ * before issue 12 let match across `/`: some user path and name it matched then and does
+ * not match now. Any `*` could (it took `a/b`); a `?` could wherever a `/` fits between
+ * two characters of a path (not first, not last, not next to a `/`).
+ */
+export function wildcardCrossedPath(glob: string): boolean {
+  if (glob.includes('*')) return true;
+  for (let i = 0; i < glob.length; i++) {
+    if (glob[i] !== '?') continue;
+    if (i > 0 && i < glob.length - 1 && glob[i - 1] !== '/' && glob[i + 1] !== '/') return true;
+  }
+  return false;
+}
+
+/** {@link globMatch} on one segment (no `/` in either). */
+function segmentMatch(glob: string, text: string): boolean {
   let g = 0;
   let t = 0;
   let star = -1;
@@ -53,6 +83,7 @@ function accountPattern(source: string, partition: Partition, accountId: string)
     scope: 'account',
     partition,
     accountId,
+    crossedPathBefore: false,
     matches: (c) => c.partition === partition && c.accountId === accountId,
   };
 }
@@ -95,7 +126,13 @@ export function parsePrincipalPattern(
   if (rest === '' || !RESOURCE.test(rest))
     invalid('principal resource must be TYPE/NAME with IAM name characters');
   const inAccount = (c: Caller) => c.partition === partition && c.accountId === accountId;
-  const base = { source: pattern, scope: 'principal' as const, partition, accountId };
+  const base = {
+    source: pattern,
+    scope: 'principal' as const,
+    partition,
+    accountId,
+    crossedPathBefore: false,
+  };
 
   if (service === 'iam' && type === 'role') {
     // Assumed-role ARNs carry no path, so sessions are matched on the role name alone.
@@ -119,6 +156,7 @@ export function parsePrincipalPattern(
     if (rest.endsWith('/')) invalid('user principal must end in a user name');
     return {
       ...base,
+      crossedPathBefore: wildcardCrossedPath(rest),
       matches: (c) =>
         inAccount(c) &&
         c.kind === 'user' &&

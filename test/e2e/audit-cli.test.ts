@@ -36,6 +36,7 @@ const EVERY_CHECK = [
   'grant-invalid',
   'principals-whole-account',
   'principals-other-partition',
+  'principal-wildcard-path',
   'role-missing',
   'role-unreadable',
   'trust-no-external-id',

@@ -6,7 +6,7 @@ describe('configuration', () => {
     expect(loadConfig({ AWS_REGION: 'eu-west-1' })).toMatchObject({
       ssmPrefix: '/rolebroker',
       auth: 'iam',
-      serverId: 'dev',
+      serverId: '',
       grantsTtlMs: 60_000,
       maxStaleMs: 900_000,
       partition: 'aws',
@@ -21,8 +21,15 @@ describe('configuration', () => {
     expect(c.stsIdentityEndpoints).toEqual(['https://sts.cn-north-1.amazonaws.com.cn']);
   });
 
-  it('defaults the server id to the stage name', () => {
-    expect(loadConfig({ AWS_REGION: 'eu-west-1', ROLEBROKER_STAGE: 'prod' }).serverId).toBe('prod');
+  it('refuses sts mode without a server id instead of falling back to the stage (issue 12)', () => {
+    const env = { AWS_REGION: 'eu-west-1', ROLEBROKER_STAGE: 'prod', ROLEBROKER_AUTH: 'sts' };
+    expect(() => loadConfig(env)).toThrow(/ROLEBROKER_SERVER_ID: is required in sts mode/);
+    const host = 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com';
+    expect(loadConfig({ ...env, ROLEBROKER_SERVER_ID: host }).serverId).toBe(host);
+  });
+
+  it('never makes the stage name a server id', () => {
+    expect(loadConfig({ AWS_REGION: 'eu-west-1', ROLEBROKER_STAGE: 'prod' }).serverId).toBe('');
   });
 
   it('turns session reuse off or changes its minimum', () => {

@@ -257,3 +257,69 @@ describe('principal matching properties', () => {
     );
   });
 });
+
+describe('wildcards stay inside one IAM path segment (issue 12)', () => {
+  it('does not let * in a user pattern match a user under a path that starts alike', () => {
+    const p = 'arn:aws:iam::111111111111:user/dev-*';
+    expect(matches(p, 'arn:aws:iam::111111111111:user/dev-x/evil')).toBe(false);
+    expect(matches(p, 'arn:aws:iam::111111111111:user/dev-alice')).toBe(true);
+  });
+
+  it('does not let ? match a /', () => {
+    expect(
+      matches('arn:aws:iam::111111111111:user/a?b', 'arn:aws:iam::111111111111:user/a/b'),
+    ).toBe(false);
+    expect(
+      matches('arn:aws:iam::111111111111:user/a?b', 'arn:aws:iam::111111111111:user/axb'),
+    ).toBe(true);
+  });
+
+  it('matches one path level per * segment', () => {
+    const p = 'arn:aws:iam::111111111111:user/ops/*';
+    expect(matches(p, 'arn:aws:iam::111111111111:user/ops/alice')).toBe(true);
+    expect(matches(p, 'arn:aws:iam::111111111111:user/ops/eu/alice')).toBe(false);
+    expect(
+      matches(
+        'arn:aws:iam::111111111111:user/ops/*/*',
+        'arn:aws:iam::111111111111:user/ops/eu/alice',
+      ),
+    ).toBe(true);
+  });
+
+  it('keeps a role ARN caller with a path out of a role name wildcard', () => {
+    expect(
+      matches(
+        'arn:aws:iam::111111111111:role/audit-*',
+        'arn:aws:iam::111111111111:role/audit-x/evil',
+      ),
+    ).toBe(false);
+  });
+
+  const segment = fc.stringMatching(/^[\w+=,.@-]{1,8}$/);
+  const userGlob = fc
+    .array(fc.stringMatching(/^[\w*?-]{1,8}$/), { minLength: 1, maxLength: 3 })
+    .map((s) => s.join('/'))
+    .filter((s) => !/^[*?/]+$/.test(s));
+
+  it('never lets * or ? match a / (property)', () => {
+    fc.assert(
+      fc.property(
+        userGlob,
+        fc.array(segment, { minLength: 1, maxLength: 4 }),
+        segment,
+        (glob, path, userName) => {
+          const pattern = parsePrincipalPattern(`arn:aws:iam::111111111111:user/${glob}`, 'aws');
+          const c = caller(`arn:aws:iam::111111111111:user/${[...path, userName].join('/')}`);
+          // A match needs one pattern segment per path segment: no wildcard took a '/'.
+          if (pattern.matches(c)) expect(glob.split('/').length).toBe(path.length + 1);
+          // The same pattern with its wildcards forced over a '/' never matches.
+          const crossing = glob.replace(/[*?]/, 'q/q');
+          if (crossing !== glob) {
+            const q = caller(`arn:aws:iam::111111111111:user/${crossing.replace(/[*?]/g, 'q')}`);
+            expect(pattern.matches(q)).toBe(false);
+          }
+        },
+      ),
+    );
+  });
+});
