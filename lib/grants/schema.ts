@@ -1,3 +1,4 @@
+import { MAX_CHAINED_SESSION_SECONDS, MIN_SESSION_SECONDS } from '../contract';
 import {
   type Partition,
   type PrincipalPattern,
@@ -148,7 +149,15 @@ export function parseGrant(
       problems,
     ),
     principals: stringList(json, 'principals', () => true, '', Number.MAX_SAFE_INTEGER, problems),
-    maxDurationSeconds: integerIn(json, 'maxDurationSeconds', 900, 3600, 3600, problems) ?? 3600,
+    maxDurationSeconds:
+      integerIn(
+        json,
+        'maxDurationSeconds',
+        MIN_SESSION_SECONDS,
+        MAX_CHAINED_SESSION_SECONDS,
+        MAX_CHAINED_SESSION_SECONDS,
+        problems,
+      ) ?? MAX_CHAINED_SESSION_SECONDS,
     sessionPolicy: checkSessionPolicy(json.sessionPolicy, 'sessionPolicy', problems),
     sessionPolicyArns: stringList(
       json,

@@ -512,10 +512,23 @@ export const BODY_CASES: BodyCase[] = [
     status: 400,
     mentions: 'sessionPolicy',
   },
+  // Issue 12 (6): one rule; above a chained session's 3600 the parser refuses, naming it.
+  {
+    name: 'durationSeconds 3601, above any chained session',
+    body: json({ roleArn: ARNS.auditTarget, durationSeconds: 3601 }),
+    status: 400,
+    mentions: '900..3600 seconds or max',
+  },
+  {
+    name: 'durationSeconds 86400',
+    body: json({ roleArn: ARNS.auditTarget, durationSeconds: 86_400 }),
+    status: 400,
+    mentions: '900..3600 seconds or max',
+  },
   {
     name: 'durationSeconds above the grant maximum',
     body: json({ roleArn: ARNS.auditTarget, durationSeconds: 3600 }),
     status: 400,
-    mentions: '1800',
+    mentions: "900..1800 seconds or max (1800 is this grant's maximum)",
   },
 ];

@@ -159,6 +159,10 @@ describe('docs/openapi.yaml', () => {
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', grant: 'g'.repeat(129) }, false],
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', externalId: 'mine' }, false],
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 899 }, false],
+    // Issue 12 (6): 3600 is the ceiling (it was 86400).
+    [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 3600 }, true],
+    [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 3601 }, false],
+    [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 86_400 }, false],
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 'max' }, true],
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 'MAX' }, false],
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 'longest' }, false],
