@@ -75,7 +75,11 @@ describe('authorization: duration and caller policy', () => {
 
   it('refuses a caller session policy when the grant has a session policy', () => {
     const g = grant('a', {
-      sessionPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' }] },
+      // A whole statement: the grant's own policy is held to IAM's grammar too (issue 12).
+      sessionPolicy: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+      },
     });
     expect(() =>
       authorize([g], { roleArn: ROLE, sessionPolicy: { Version: '2012-10-17' } }, caller),
