@@ -92,7 +92,7 @@ function checkStatement(statement: unknown, path: string, problems: Problems): v
     problems.add(path, 'must be an object');
     return;
   }
-  if (PRINCIPAL_FIELDS.some((k) => k in statement)) {
+  if (PRINCIPAL_FIELDS.some((k) => Object.hasOwn(statement, k))) {
     problems.add(path, 'Principal and NotPrincipal are not allowed in a session policy');
   }
   const unknown = Object.keys(statement).filter(
