@@ -20,6 +20,21 @@ export const ROLES_PATH = '/roles';
 /** `durationSeconds` value asking for the grant's `maxDurationSeconds`. */
 export const LONGEST_SESSION = 'max';
 
+/** STS's floor for AssumeRole, and the ceiling of a chained session (the broker always chains). */
+export const MIN_SESSION_SECONDS = 900;
+export const MAX_CHAINED_SESSION_SECONDS = 3600;
+
+/**
+ * The one duration rule, as every message states it: 900 up to the grant's maximum, or `max`.
+ * With `grantMax` it names that maximum (the broker, once the grant is known); without it the
+ * absolute ceiling, leaving the grant to decide (the request parser, the CLI).
+ */
+export function durationRule(grantMax?: number): string {
+  return grantMax === undefined
+    ? `must be ${MIN_SESSION_SECONDS}..${MAX_CHAINED_SESSION_SECONDS} seconds or ${LONGEST_SESSION} (the grant's maximum decides)`
+    : `must be ${MIN_SESSION_SECONDS}..${grantMax} seconds or ${LONGEST_SESSION} (${grantMax} is this grant's maximum)`;
+}
+
 /** The POST /credentials body. */
 export interface CredentialsRequest {
   roleArn: string;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { durationRule, MAX_CHAINED_SESSION_SECONDS, MIN_SESSION_SECONDS } from '../contract';
 
 /** Exit codes of every command. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, denied: 3, failed: 4 } as const;
@@ -147,10 +148,8 @@ export const sessionPolicyOption = () =>
 export function parseDuration(value: string): number | 'max' {
   if (value === 'max') return value;
   const seconds = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
-  if (!(seconds >= 900 && seconds <= 3600)) {
-    throw new UsageError(
-      "--duration must be 900..3600 seconds or max (the grant's maximum decides; the broker names it)",
-    );
+  if (!(seconds >= MIN_SESSION_SECONDS && seconds <= MAX_CHAINED_SESSION_SECONDS)) {
+    throw new UsageError(`--duration ${durationRule()}`);
   }
   return seconds;
 }

@@ -1,10 +1,16 @@
-import { type CredentialsRequest, LONGEST_SESSION, type RoleSummary } from '../contract';
+import {
+  type CredentialsRequest,
+  durationRule,
+  LONGEST_SESSION,
+  MIN_SESSION_SECONDS,
+  type RoleSummary,
+} from '../contract';
 import { AccessDenied, ValidationError } from '../errors';
 import type { Caller } from '../principals';
 import type { Grant } from './schema';
 
 /** STS's floor for AssumeRole; also the default (chained sessions are capped at one hour). */
-export const MIN_DURATION_SECONDS = 900;
+export const MIN_DURATION_SECONDS = MIN_SESSION_SECONDS;
 export const DEFAULT_DURATION_SECONDS = 900;
 
 const DENIED = 'no grant allows this caller to assume this role';
@@ -58,9 +64,7 @@ export function authorize(
   const asked = request.durationSeconds ?? DEFAULT_DURATION_SECONDS;
   const durationSeconds = asked === LONGEST_SESSION ? grant.maxDurationSeconds : asked;
   if (durationSeconds < MIN_DURATION_SECONDS || durationSeconds > grant.maxDurationSeconds) {
-    throw new ValidationError(
-      `durationSeconds must be between ${MIN_DURATION_SECONDS} and ${grant.maxDurationSeconds} (this grant's maximum)`,
-    );
+    throw new ValidationError(`durationSeconds: ${durationRule(grant.maxDurationSeconds)}`);
   }
   const callerPolicy = request.sessionPolicy;
   if (callerPolicy && (grant.sessionPolicy || grant.sessionPolicyArns.length > 0)) {

@@ -7,5 +7,6 @@ export {
   selectGrant,
 } from './authorize';
 export { createGrantCache, createGrantStore, type GrantCache } from './cache';
-export { checkSessionPolicy, GRANT_NAME, type Grant, parseGrant } from './schema';
+export { GRANT_NAME, type Grant, parseGrant } from './schema';
+export { checkSessionPolicy, MAX_PACKED_POLICY_CHARS } from './session-policy';
 export { type GrantSet, loadGrants, readGrantParameters } from './store';

@@ -1,3 +1,4 @@
+import { MAX_CHAINED_SESSION_SECONDS, MIN_SESSION_SECONDS } from '../contract';
 import {
   type Partition,
   type PrincipalPattern,
@@ -14,9 +15,9 @@ import {
   rejectUnknownFields,
   stringList,
 } from '../validation';
+import { checkSessionPolicy } from './session-policy';
 
 /** AWS limits that STS enforces on AssumeRole; checked here so a grant fails at load, not per call. */
-const MAX_PACKED_POLICY_CHARS = 2048;
 const MAX_POLICY_ARNS = 10;
 const MAX_SESSION_TAGS = 50;
 const MAX_HUBS = 4;
@@ -41,43 +42,6 @@ const GRANT_FIELDS = [
 ] as const;
 
 const isRoleArn = (s: string) => parseRoleArn(s) !== null;
-
-/** JSON.stringify throws on absurdly deep nesting; such a policy is simply too large. */
-function fitsPackedPolicy(policy: unknown): boolean {
-  try {
-    return JSON.stringify(policy).length <= MAX_PACKED_POLICY_CHARS;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * An IAM policy document given as JSON (`Version` 2012-10-17, a non-empty `Statement` list of
- * objects); serialised it must fit STS's inline session policy limit.
- */
-export function checkSessionPolicy(
-  value: unknown,
-  field: string,
-  problems: Problems,
-): Record<string, unknown> | undefined {
-  if (value === undefined) return undefined;
-  if (!isObject(value)) {
-    problems.add(field, 'expected object');
-    return undefined;
-  }
-  const before = problems.count;
-  if (value.Version !== '2012-10-17') problems.add(`${field}.Version`, 'must be "2012-10-17"');
-  const statement = value.Statement;
-  if (!Array.isArray(statement) || statement.length === 0) {
-    problems.add(`${field}.Statement`, 'must be a non-empty array of statements');
-  } else if (!statement.every(isObject)) {
-    problems.add(`${field}.Statement`, 'every statement must be an object');
-  }
-  if (!fitsPackedPolicy(value)) {
-    problems.add(field, `must be at most ${MAX_PACKED_POLICY_CHARS} characters as JSON`);
-  }
-  return problems.count === before ? value : undefined;
-}
 
 function sessionTags(doc: Json, problems: Problems): Record<string, string> {
   const tags = doc.sessionTags;
@@ -148,7 +112,15 @@ export function parseGrant(
       problems,
     ),
     principals: stringList(json, 'principals', () => true, '', Number.MAX_SAFE_INTEGER, problems),
-    maxDurationSeconds: integerIn(json, 'maxDurationSeconds', 900, 3600, 3600, problems) ?? 3600,
+    maxDurationSeconds:
+      integerIn(
+        json,
+        'maxDurationSeconds',
+        MIN_SESSION_SECONDS,
+        MAX_CHAINED_SESSION_SECONDS,
+        MAX_CHAINED_SESSION_SECONDS,
+        problems,
+      ) ?? MAX_CHAINED_SESSION_SECONDS,
     sessionPolicy: checkSessionPolicy(json.sessionPolicy, 'sessionPolicy', problems),
     sessionPolicyArns: stringList(
       json,

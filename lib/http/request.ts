@@ -1,13 +1,37 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import { type CredentialsRequest, LONGEST_SESSION } from '../contract';
+import {
+  type CredentialsRequest,
+  durationRule,
+  LONGEST_SESSION,
+  MAX_CHAINED_SESSION_SECONDS,
+  MIN_SESSION_SECONDS,
+} from '../contract';
 import { PayloadTooLarge, ValidationError } from '../errors';
 import { checkSessionPolicy, GRANT_NAME } from '../grants';
 import { parseRoleArn } from '../principals';
-import { integerIn, type Json, optionalString, Problems, rejectUnknownFields } from '../validation';
+import { type Json, optionalString, Problems, rejectUnknownFields } from '../validation';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_ARN_CHARS = 2048;
 const FIELDS = ['roleArn', 'grant', 'durationSeconds', 'sessionPolicy'] as const;
+
+/**
+ * Only the type and STS's absolute bounds for a chained session; the grant's own maximum is
+ * checked by authorize(), whose message names it.
+ */
+function checkDuration(value: unknown, problems: Problems): number | 'max' | undefined {
+  if (value === undefined || value === LONGEST_SESSION) return value;
+  if (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= MIN_SESSION_SECONDS &&
+    value <= MAX_CHAINED_SESSION_SECONDS
+  ) {
+    return value;
+  }
+  problems.add('durationSeconds', durationRule());
+  return undefined;
+}
 
 function checkRequest(body: Json): CredentialsRequest {
   const problems = new Problems();
@@ -27,11 +51,7 @@ function checkRequest(body: Json): CredentialsRequest {
     'must match [A-Za-z0-9_.-]{1,128}',
     problems,
   );
-  // The upper bound is the grant's maxDurationSeconds, checked once the grant is known.
-  const durationSeconds =
-    body.durationSeconds === LONGEST_SESSION
-      ? LONGEST_SESSION
-      : integerIn(body, 'durationSeconds', 900, 86_400, undefined, problems);
+  const durationSeconds = checkDuration(body.durationSeconds, problems);
   const sessionPolicy = checkSessionPolicy(body.sessionPolicy, 'sessionPolicy', problems);
   if (!problems.none || roleArn === undefined) throw new ValidationError(problems.first());
   return {

@@ -13,7 +13,23 @@ import { type AssumeRoleCredentials, HubSessionCache } from './hub-cache';
 
 const HUB_SESSION_NAME = 'rolebroker-hub';
 const HUB_DURATION_SECONDS = 3600;
-const POLICY_ERRORS = new Set(['MalformedPolicyDocument', 'PackedPolicyTooLarge']);
+/** The SDK's names for STS refusing a session policy (its codes carry an `Exception` suffix). */
+const POLICY_ERRORS = new Set([
+  'MalformedPolicyDocumentException',
+  'PackedPolicyTooLargeException',
+]);
+/** STS's plain ValidationError names the failing parameter: `... at 'policy' failed to ...`. */
+const POLICY_PARAMETER = /\bat 'policy'/i;
+
+/** STS refused the session policy itself (not the role, the trust policy or the duration). */
+function isPolicyError(error: unknown): boolean {
+  const name = awsErrorName(error);
+  if (POLICY_ERRORS.has(name)) return true;
+  const message = (error as { message?: unknown } | null)?.message;
+  return (
+    name === 'ValidationError' && typeof message === 'string' && POLICY_PARAMETER.test(message)
+  );
+}
 
 /** An authorized request (lib/grants authorize) and the caller it is for. */
 export interface IssueInput extends Authorization {
@@ -69,7 +85,7 @@ function toIssued(
 
 function mapStsError(error: unknown, grant: Grant, callerPolicy: boolean): Error {
   const name = awsErrorName(error);
-  if (callerPolicy && POLICY_ERRORS.has(name)) {
+  if (callerPolicy && isPolicyError(error)) {
     return new ValidationError(`sessionPolicy was rejected by STS (${name})`, { cause: error });
   }
   switch (classifyAwsError(error)) {

@@ -32,6 +32,8 @@ const sized = (bytes: number, fill = 'a') => {
   return `${head}${fill.repeat(Math.floor(n / unit))}${'a'.repeat(n % unit)}${tail}`;
 };
 const EXT = 'attacker-chosen-external-id-31337';
+/** Caller text inside a session policy; a message must never repeat it. */
+const PEEK = 'caller-text-31337';
 export const BODY_CASES: BodyCase[] = [
   // malformed JSON
   { name: 'unterminated object', body: '{', status: 400 },
@@ -265,10 +267,65 @@ export const BODY_CASES: BodyCase[] = [
     status: 400,
   },
   {
+    // Issue 12: 2008-10-17 is a Version IAM accepts; this case used it as the wrong one.
     name: 'sessionPolicy wrong Version',
-    body: withArn(VALID, { sessionPolicy: { ...policy([ALLOW]), Version: '2008-10-17' } }),
+    body: withArn(VALID, { sessionPolicy: { ...policy([ALLOW]), Version: '2012-10-18' } }),
     status: 400,
+    mentions: 'sessionPolicy.Version',
   },
+  // IAM's grammar for a session policy (issue 12): refused before STS, nothing echoed.
+  ...(
+    [
+      ['a Principal', policy([{ ...ALLOW, Principal: { AWS: PEEK } }]), 'Principal'],
+      ['a NotPrincipal', policy([{ ...ALLOW, NotPrincipal: PEEK }]), 'Principal'],
+      ['a bad Effect', policy([{ ...ALLOW, Effect: PEEK }]), 'Effect'],
+      ['no Effect', policy([{ Action: '*', Resource: '*' }]), 'Effect'],
+      ['no Action', policy([{ Effect: 'Allow', Resource: '*' }]), 'Action and NotAction'],
+      ['Action and NotAction', policy([{ ...ALLOW, NotAction: PEEK }]), 'Action and NotAction'],
+      ['no Resource', policy([{ Effect: 'Allow', Action: '*' }]), 'Resource and NotResource'],
+      ['an empty Action list', policy([{ ...ALLOW, Action: [] }]), 'Action'],
+      ['a NUL in Resource', policy([{ ...ALLOW, Resource: `${PEEK}\u0000` }]), 'Resource'],
+      ['an ESC in Action', policy([{ ...ALLOW, Action: `s3:${PEEK}\u001b[2J` }]), 'Action'],
+      ['a DEL in Resource', policy([{ ...ALLOW, Resource: `${PEEK}\u007f` }]), 'Resource'],
+      [
+        'a bidi override in Resource',
+        policy([{ ...ALLOW, Resource: `${PEEK}\u202e` }]),
+        'Resource',
+      ],
+      ['an unknown statement key', policy([{ ...ALLOW, [PEEK]: 1 }]), 'Statement.0'],
+      ['an unknown policy key', policy([ALLOW], { [PEEK]: 1 }), 'sessionPolicy'],
+      ['a Sid with punctuation', policy([{ ...ALLOW, Sid: `${PEEK}!` }]), 'Sid'],
+      ['a Condition list', policy([{ ...ALLOW, Condition: [PEEK] }]), 'Condition'],
+      [
+        'a Condition string',
+        policy([{ ...ALLOW, Condition: { StringEquals: PEEK } }]),
+        'Condition',
+      ],
+      [
+        'a Condition value object',
+        policy([{ ...ALLOW, Condition: { StringEquals: { k: { v: PEEK } } } }]),
+        'Condition',
+      ],
+      ['Statement true', policy(true), 'Statement'],
+      ['Statement null', policy(null), 'Statement'],
+      ['Statement a list of lists', policy([[ALLOW]]), 'Statement.0'],
+      [
+        'a __proto__ statement key',
+        JSON.parse(
+          `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","__proto__":{"Principal":"*"}}]}`,
+        ),
+        'Statement.0',
+      ],
+    ] as const
+  ).map(
+    ([what, sessionPolicy, mentions]): BodyCase => ({
+      name: `sessionPolicy with ${what}`,
+      body: withArn(VALID, { sessionPolicy }),
+      status: 400,
+      echo: [PEEK],
+      mentions,
+    }),
+  ),
   // unknown fields
   {
     name: 'unknown field externalId',
@@ -512,10 +569,23 @@ export const BODY_CASES: BodyCase[] = [
     status: 400,
     mentions: 'sessionPolicy',
   },
+  // Issue 12 (6): one rule; above a chained session's 3600 the parser refuses, naming it.
+  {
+    name: 'durationSeconds 3601, above any chained session',
+    body: json({ roleArn: ARNS.auditTarget, durationSeconds: 3601 }),
+    status: 400,
+    mentions: '900..3600 seconds or max',
+  },
+  {
+    name: 'durationSeconds 86400',
+    body: json({ roleArn: ARNS.auditTarget, durationSeconds: 86_400 }),
+    status: 400,
+    mentions: '900..3600 seconds or max',
+  },
   {
     name: 'durationSeconds above the grant maximum',
     body: json({ roleArn: ARNS.auditTarget, durationSeconds: 3600 }),
     status: 400,
-    mentions: '1800',
+    mentions: "900..1800 seconds or max (1800 is this grant's maximum)",
   },
 ];

@@ -37,7 +37,7 @@ describe('usage messages that say what to do', () => {
     ]);
     expect(res.code).toBe(EXIT.usage);
     expect(res.stderr.split('\n')[0]).toBe(
-      "rolebroker: --duration must be 900..3600 seconds or max (the grant's maximum decides; the broker names it)",
+      "rolebroker: --duration must be 900..3600 seconds or max (the grant's maximum decides)",
     );
   });
 

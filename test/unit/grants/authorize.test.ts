@@ -75,7 +75,11 @@ describe('authorization: duration and caller policy', () => {
 
   it('refuses a caller session policy when the grant has a session policy', () => {
     const g = grant('a', {
-      sessionPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' }] },
+      // A whole statement: the grant's own policy is held to IAM's grammar too (issue 12).
+      sessionPolicy: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+      },
     });
     expect(() =>
       authorize([g], { roleArn: ROLE, sessionPolicy: { Version: '2012-10-17' } }, caller),
@@ -97,7 +101,9 @@ describe('authorization: duration and caller policy', () => {
         caller,
       );
     expect(run).toThrow(ValidationError);
-    expect(run).toThrow(/1800/);
+    expect(run).toThrow(
+      "durationSeconds: must be 900..1800 seconds or max (1800 is this grant's maximum)",
+    );
   });
 
   it('gives the grant maximum for "max"', () => {

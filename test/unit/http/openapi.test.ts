@@ -46,6 +46,13 @@ ajv.addKeyword({
     return rest.lastIndexOf('/') + 2 <= max;
   },
 });
+ajv.addKeyword({
+  keyword: 'x-rolebroker-key-pattern',
+  validate: (pattern: string, data: unknown) =>
+    typeof data !== 'object' ||
+    data === null ||
+    Object.keys(data).every((k) => new RegExp(pattern).test(k)),
+});
 ajv.addSchema({ $id: 'openapi', components: spec.components });
 const schema = (name: string) =>
   ajv.getSchema(`openapi#/components/schemas/${name}`) as ValidateFunction;
@@ -83,12 +90,47 @@ const roleArn = fc.oneof(
   ),
   fc.string({ maxLength: 40 }),
 );
+// IAM's statement grammar (issue 12): each key present or not, valid or not.
+const policyText = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.constantFrom('s3:GetObject', '*', 'a\tb\nc\r', 'x\u0000', 'ü', '\u007f'),
+);
+const policyStrings = fc.oneof(policyText, fc.array(policyText, { maxLength: 2 }), fc.anything());
+const conditionValue = fc.oneof(
+  policyText,
+  fc.integer(),
+  fc.boolean(),
+  fc.array(fc.oneof(policyText, fc.boolean()), { maxLength: 2 }),
+  fc.constant(null),
+  fc.object(),
+);
+const condition = fc.oneof(
+  fc.dictionary(policyText, fc.dictionary(policyText, conditionValue, { maxKeys: 2 }), {
+    maxKeys: 2,
+  }),
+  fc.anything(),
+);
 const statement = fc.oneof(
   fc.record({
     Effect: fc.constantFrom('Allow', 'Deny'),
     Action: fc.string(),
     Resource: fc.string(),
   }),
+  fc.record(
+    {
+      Sid: fc.oneof(fc.stringMatching(/^[A-Za-z0-9]{0,6}$/), policyText),
+      Effect: fc.constantFrom('Allow', 'Deny', 'allow', 1),
+      Action: policyStrings,
+      NotAction: policyStrings,
+      Resource: policyStrings,
+      NotResource: policyStrings,
+      Condition: condition,
+      Principal: fc.constantFrom('*', { AWS: '*' }),
+      NotPrincipal: fc.constant('*'),
+      Other: fc.string(),
+    },
+    { requiredKeys: [] },
+  ),
   fc.anything(),
 );
 const sessionPolicy = fc.oneof(
@@ -100,7 +142,7 @@ const sessionPolicy = fc.oneof(
   fc.record(
     {
       Version: fc.constantFrom('2012-10-17', '2008-10-17', 1),
-      Statement: fc.oneof(fc.array(statement, { maxLength: 4 }), fc.anything()),
+      Statement: fc.oneof(fc.array(statement, { maxLength: 4 }), statement, fc.anything()),
       Id: fc.string({ maxLength: 3000 }),
     },
     { requiredKeys: [] },
@@ -159,6 +201,10 @@ describe('docs/openapi.yaml', () => {
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', grant: 'g'.repeat(129) }, false],
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', externalId: 'mine' }, false],
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 899 }, false],
+    // Issue 12 (6): 3600 is the ceiling (it was 86400).
+    [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 3600 }, true],
+    [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 3601 }, false],
+    [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 86_400 }, false],
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 'max' }, true],
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 'MAX' }, false],
     [{ roleArn: 'arn:aws:iam::222222222222:role/x', durationSeconds: 'longest' }, false],

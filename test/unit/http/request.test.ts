@@ -95,8 +95,17 @@ describe('POST /credentials body', () => {
     expect(() => parse({ roleArn })).toThrow(ValidationError);
   });
 
-  it('leaves the upper duration bound to the grant, which names its maximum', () => {
-    expect(parse({ roleArn: ROLE, durationSeconds: 4000 }).durationSeconds).toBe(4000);
+  // Issue 12 (6): the parser checks only a chained session's absolute bounds, 900..3600 (it
+  // let 4000 through, and named 86400); the grant's own maximum is authorize()'s to name.
+  it("leaves the upper duration bound to the grant up to 3600, a chained session's ceiling", () => {
+    expect(parse({ roleArn: ROLE, durationSeconds: 3600 }).durationSeconds).toBe(3600);
+    expect(parse({ roleArn: ROLE, durationSeconds: 'max' }).durationSeconds).toBe('max');
+  });
+
+  it.each([899, 3601, 4000, 86_400])('refuses durationSeconds %j with the one rule', (d) => {
+    expect(() => parse({ roleArn: ROLE, durationSeconds: d })).toThrow(
+      "durationSeconds: must be 900..3600 seconds or max (the grant's maximum decides)",
+    );
   });
 
   it('refuses a deeply nested session policy with 400, not a stack overflow', () => {
@@ -110,7 +119,7 @@ describe('POST /credentials body', () => {
     expect(() => parse(`${'['.repeat(8000)}${']'.repeat(8000)}`)).toThrow(ValidationError);
   });
 
-  it.each([899, 86_401, 900.5, '900', null])('refuses durationSeconds %j', (durationSeconds) => {
+  it.each([899, 3601, 900.5, '900', null])('refuses durationSeconds %j', (durationSeconds) => {
     expect(() => parse({ roleArn: ROLE, durationSeconds })).toThrow(ValidationError);
   });
 

@@ -239,7 +239,7 @@ describe('issuing credentials', () => {
   });
 
   it('maps STS rejecting the caller session policy to 400', async () => {
-    stsMock.on(AssumeRoleCommand).rejects(awsError('MalformedPolicyDocument', 400));
+    stsMock.on(AssumeRoleCommand).rejects(awsError('MalformedPolicyDocumentException', 400));
     await expect(
       issuer().issue({
         grant: grant(),
