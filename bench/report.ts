@@ -1,8 +1,6 @@
 import type { EndToEnd } from './phases/end-to-end';
 import { round } from './stats';
 
-/** Progress on stderr; the table goes to stdout. */
-
 export interface Check {
   name: string;
   value: number;

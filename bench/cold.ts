@@ -1,0 +1,31 @@
+/**
+ * `npm run bench:cold`: the cold-start phase alone, with its budget, on whatever `node` runs
+ * it. CI runs it on Node 22 (the Lambda runtime's major) after the full bench on Node 20;
+ * it writes nothing to bench/results.json.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from '../scripts/emulator';
+import { measureBundles } from './phases/bundles';
+import { measureColdStart } from './phases/cold-start';
+import { budgetChecks } from './report';
+import { setUpWorld } from './world';
+
+const work = await mkdtemp(join(tmpdir(), 'rolebroker-bench-cold-'));
+const emulator = await startEmulator();
+try {
+  const { checks, check } = budgetChecks();
+  const bundles = await measureBundles(work, check);
+  const world = await setUpWorld(emulator.endpoint);
+  const cold = await measureColdStart(world, bundles, check);
+  await world.close();
+  console.log(`node ${process.version}: cold start ${JSON.stringify(cold)}`);
+  const failed = checks.filter((c) => !c.ok);
+  for (const c of checks)
+    console.log(`${c.ok ? 'ok  ' : 'MISS'}  ${c.name}: ${c.value} (${c.budget})`);
+  if (failed.length) process.exitCode = 1;
+} finally {
+  await emulator.stop();
+  await rm(work, { recursive: true, force: true });
+}
