@@ -3,7 +3,7 @@
  * the recipe file, and the file, run with the venv's python against the emulator, must make
  * a token the real handler accepts (sts mode) or a request that verifies (iam mode).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,10 +44,16 @@ function docBlock(doc: string, heading: string, lang: string): string {
 }
 
 /** Runs a recipe with only the given credentials: no profile, no config file, no IMDS. */
-async function runPython(file: string, args: string[], creds: AwsCredentialIdentity) {
+async function runRecipe(
+  command: string,
+  args: string[],
+  creds: AwsCredentialIdentity,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+) {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: '/nonexistent',
+    ...options.env,
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_EC2_METADATA_DISABLED: 'true',
@@ -55,9 +61,16 @@ async function runPython(file: string, args: string[], creds: AwsCredentialIdent
     AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
   };
   if (creds.sessionToken) env.AWS_SESSION_TOKEN = creds.sessionToken;
-  const { stdout } = await promisify(execFile)(PYTHON, [file, ...args], { env, timeout: 20_000 });
+  const { stdout } = await promisify(execFile)(command, args, {
+    env,
+    cwd: options.cwd,
+    timeout: options.timeoutMs ?? 20_000,
+  });
   return stdout.trim();
 }
+
+const runPython = (file: string, args: string[], creds: AwsCredentialIdentity) =>
+  runRecipe(PYTHON, [file, ...args], creds);
 
 const ask = async (token: string) => {
   const res = await broker.credentials(
@@ -113,4 +126,30 @@ describe('the Python (botocore) sts-mode recipe', () => {
     );
     expect((await ask(token)).status).toBe(401);
   });
+});
+
+const GO_RECIPE = join(ROOT, 'docs/recipes/sts-token-go');
+const hasGo = spawnSync('go', ['version']).status === 0;
+
+describe('the Go (aws-sdk-go-v2 v4.Signer) sts-mode recipe', () => {
+  // Builds with the module cache (fetched from the Go module proxy on first use).
+  it.skipIf(!hasGo)(
+    'makes a token the broker accepts against the emulator',
+    async () => {
+      const goEnv: NodeJS.ProcessEnv = { GOFLAGS: '-mod=readonly' };
+      for (const name of ['HOME', 'GOPATH', 'GOMODCACHE', 'GOCACHE', 'GOPROXY', 'GOTOOLCHAIN']) {
+        if (process.env[name]) goEnv[name] = process.env[name];
+      }
+      const token = await runRecipe(
+        'go',
+        ['run', '.', SERVER_ID, EMULATOR_REGION, endpoint],
+        world.callers.demoCaller,
+        { cwd: GO_RECIPE, env: goEnv, timeoutMs: 170_000 },
+      );
+      const res = await ask(token);
+      expect(res.status, JSON.stringify(res.json)).toBe(200);
+      expect(res.json.SourceIdentity).toContain('demo-caller');
+    },
+    180_000,
+  );
 });
