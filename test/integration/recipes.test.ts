@@ -128,6 +128,22 @@ describe('the Python (botocore) sts-mode recipe', () => {
   });
 });
 
+describe('a token captured from a real botocore STS client', () => {
+  it('is accepted with the headers the client adds (User-Agent, amz-sdk-*)', async () => {
+    const token = await runPython(
+      join(ROOT, 'test/support/botocore-client-token.py'),
+      [SERVER_ID, EMULATOR_REGION, endpoint],
+      world.callers.demoCaller,
+    );
+    const payload = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+    expect(Object.keys(payload.headers)).toEqual(
+      expect.arrayContaining(['User-Agent', 'amz-sdk-invocation-id', 'amz-sdk-request']),
+    );
+    const res = await ask(token);
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+  });
+});
+
 const GO_RECIPE = join(ROOT, 'docs/recipes/sts-token-go');
 const hasGo = spawnSync('go', ['version']).status === 0;
 
