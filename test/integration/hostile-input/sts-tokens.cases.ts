@@ -441,6 +441,36 @@ export const STS_CASES: StsCase[] = [
       ),
   },
   {
+    name: 'signed session token that STS does not know is forwarded once and refused',
+    forwarded: 1,
+    token: async () =>
+      encode(
+        await signed({
+          sdkDefaults: true,
+          credentials: { ...fx.world.callers.demoCaller, sessionToken: 'not-a-session-token' },
+        }),
+      ),
+  },
+  {
+    name: 'signed SDK headers with odd values are forwarded once; the forged key is refused',
+    forwarded: 1,
+    token: async () =>
+      encode(
+        await signed({
+          sdkDefaults: true,
+          credentials: {
+            ...fx.world.callers.demoCaller,
+            secretAccessKey: 'not-the-real-secret-key-0000000000000000',
+          },
+          extraHeaders: {
+            'amz-sdk-request': 'attempt=999999; max=0',
+            'amz-sdk-invocation-id': '../../etc/passwd',
+            'x-amz-user-agent': 'x'.repeat(500),
+          },
+        }),
+      ),
+  },
+  {
     name: 'body changed after signing is forwarded once and refused',
     forwarded: 1,
     token: () =>
