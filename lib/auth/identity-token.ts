@@ -70,7 +70,8 @@ const FORWARDED_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'form content type',
   // SHA-256 of the body (@smithy/signature-v4 signs it by default); must match the body.
   'x-amz-content-sha256': 'payload hash',
-  // SDK retry bookkeeping (botocore and JS sign these): no effect on the answer.
+  // SDK retry bookkeeping (the JS SDK signs these; botocore sends them unsigned): no effect
+  // on the answer.
   'amz-sdk-invocation-id': 'sdk invocation id',
   'amz-sdk-request': 'sdk attempt counter',
   // SDK identification (the JS SDK signs x-amz-user-agent; nobody signs user-agent).
@@ -82,7 +83,9 @@ const FORWARDED_HEADERS: Readonly<Record<string, string>> = {
 };
 const isForwarded = (name: string) => Object.hasOwn(FORWARDED_HEADERS, name);
 /** Set by the broker from the URL and the body rather than taken from the token. */
-const BROKER_SET_HEADERS = new Set(['host', 'content-length']);
+const BROKER_SET_HEADERS = new Set(
+  Object.keys(FORWARDED_HEADERS).filter((name) => FORWARDED_HEADERS[name] === 'broker-set'),
+);
 const REQUIRED_SIGNED_HEADERS = ['host', 'x-amz-date', SERVER_ID_HEADER];
 /** GetCallerIdentity's form content type; a charset other than utf-8 is refused. */
 const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded(?:\s*;\s*charset=utf-8)?$/i;
