@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SERVER_ID_HEADER } from '../contract';
 import { Unauthenticated } from '../errors';
 import { isObject } from '../validation';
@@ -46,19 +47,49 @@ const AUTHORIZATION =
   /^AWS4-HMAC-SHA256 Credential=[A-Za-z0-9]+\/\d{8}\/[a-z0-9-]+\/sts\/aws4_request, ?SignedHeaders=([a-z0-9-]+(?:;[a-z0-9-]+)*), ?Signature=[0-9a-f]{64}$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
-/** The only headers forwarded to STS; everything else in the token is dropped. */
-const FORWARDED_HEADERS = new Set([
-  'authorization',
-  'x-amz-date',
-  'x-amz-security-token',
-  SERVER_ID_HEADER,
-  'content-type',
-  'host',
-  'content-length',
-]);
+/**
+ * The one allowlist of headers a token may carry to STS; every other header in the token is
+ * dropped, and a token that signs one is refused (STS would reject the signature anyway).
+ * Each entry is a header the AWS SDKs' own SigV4 signers (botocore's SigV4Auth, the JS v3
+ * SDK's @smithy/signature-v4, aws-sdk-go-v2's v4.Signer) add to an STS POST and that cannot
+ * change what the request asks for. Refused by omission, among others: x-amz-target,
+ * content-encoding, transfer-encoding, x-http-method-override, accept (the broker sets its own),
+ * expect, connection, x-forwarded-*.
+ */
+const FORWARDED_HEADERS: Readonly<Record<string, string>> = {
+  // The SigV4 signature itself; checked for shape, verified by STS.
+  authorization: 'signature',
+  // The signing time; checked to be within 5 minutes.
+  'x-amz-date': 'signing time',
+  // Session credentials' token (botocore, JS and Go add it when the credentials have one).
+  'x-amz-security-token': 'session token',
+  // Binds the token to this broker; must equal ROLEBROKER_SERVER_ID.
+  [SERVER_ID_HEADER]: 'server id',
+  // Must be the form type GetCallerIdentity uses (checkContentType): another type changes
+  // how STS reads the body, and an emulator fails on it.
+  'content-type': 'form content type',
+  // SHA-256 of the body (@smithy/signature-v4 signs it by default); must match the body.
+  'x-amz-content-sha256': 'payload hash',
+  // SDK retry bookkeeping (the JS SDK signs these; botocore sends them unsigned): no effect
+  // on the answer.
+  'amz-sdk-invocation-id': 'sdk invocation id',
+  'amz-sdk-request': 'sdk attempt counter',
+  // SDK identification (the JS SDK signs x-amz-user-agent; nobody signs user-agent).
+  'x-amz-user-agent': 'sdk user agent',
+  'user-agent': 'user agent',
+  // Set by the broker from the URL and the body, never taken from the token.
+  host: 'broker-set',
+  'content-length': 'broker-set',
+};
+const isForwarded = (name: string) => Object.hasOwn(FORWARDED_HEADERS, name);
 /** Set by the broker from the URL and the body rather than taken from the token. */
-const BROKER_SET_HEADERS = new Set(['host', 'content-length']);
+const BROKER_SET_HEADERS = new Set(
+  Object.keys(FORWARDED_HEADERS).filter((name) => FORWARDED_HEADERS[name] === 'broker-set'),
+);
 const REQUIRED_SIGNED_HEADERS = ['host', 'x-amz-date', SERVER_ID_HEADER];
+/** GetCallerIdentity's form content type; a charset other than utf-8 is refused. */
+const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded(?:\s*;\s*charset=utf-8)?$/i;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 const fail = (message: string, reason: TokenReason): never => {
   throw new Unauthenticated(message, { reason });
@@ -236,7 +267,7 @@ function checkSignature(headers: Map<string, string[]>): void {
   }
   for (const name of signed) {
     // STS would refuse the signature anyway once we drop the header; say why up front.
-    if (!FORWARDED_HEADERS.has(name)) {
+    if (!isForwarded(name)) {
       fail(`identity request signs header ${name}, not forwarded`, 'signed-header-not-forwarded');
     }
     if (!BROKER_SET_HEADERS.has(name) && !headers.has(name)) {
@@ -279,6 +310,29 @@ function checkHost(headers: Map<string, string[]>, url: URL): void {
   }
 }
 
+function checkContentType(headers: Map<string, string[]>): void {
+  const value = single(headers, 'content-type');
+  if (value !== undefined && !FORM_CONTENT_TYPE.test(value.trim())) {
+    fail(
+      'identity request content-type must be application/x-www-form-urlencoded',
+      'content-type-not-form',
+    );
+  }
+}
+
+function checkPayloadHash(headers: Map<string, string[]>, body: string): void {
+  const value = single(headers, 'x-amz-content-sha256');
+  if (value === undefined) return;
+  // UNSIGNED-PAYLOAD included: the hash must bind the body the caller signed.
+  const hash = createHash('sha256').update(body, 'utf8').digest('hex');
+  if (!SHA256_HEX.test(value) || value !== hash) {
+    fail(
+      'identity request x-amz-content-sha256 does not match its body',
+      'content-sha256-mismatch',
+    );
+  }
+}
+
 function forwardedHeaders(
   headers: Map<string, string[]>,
   url: URL,
@@ -286,7 +340,7 @@ function forwardedHeaders(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, values] of headers) {
-    if (FORWARDED_HEADERS.has(name) && !BROKER_SET_HEADERS.has(name) && values[0] !== undefined) {
+    if (isForwarded(name) && !BROKER_SET_HEADERS.has(name) && values[0] !== undefined) {
       out[name] = values[0];
     }
   }
@@ -312,6 +366,8 @@ export function checkIdentityToken(token: unknown, rules: TokenRules): CheckedRe
   checkServerId(headers, rules.serverId);
   checkDate(headers, rules.now);
   checkHost(headers, url);
+  checkContentType(headers);
+  checkPayloadHash(headers, payload.body);
   return {
     url: new URL('/', url.origin),
     headers: forwardedHeaders(headers, url, payload.body),

@@ -44,6 +44,8 @@ export const TOKEN_REASONS = [
   'signature-expired',
   'signature-in-future',
   'host-mismatch',
+  'content-type-not-form',
+  'content-sha256-mismatch',
 ] as const;
 
 /** STS's answer to the forwarded request. */

@@ -46,7 +46,8 @@ export async function createIdentityToken(options: IdentityTokenOptions): Promis
     region: options.region,
     service: 'sts',
     sha256: Sha256,
-    // No x-amz-content-sha256 header: STS does not need it and the broker forwards only what it must.
+    // No x-amz-content-sha256 header: STS does not need it. The broker accepts it (it must
+    // match the body), so tokens from default-configured signers work too (docs/auth.md).
     applyChecksum: false,
   });
   const signed = await signer.sign(request, options.now ? { signingDate: options.now } : {});

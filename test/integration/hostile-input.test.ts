@@ -128,6 +128,35 @@ describe('sanity: the fixtures accept a well-formed request', () => {
     expect(fx.relay.count - before).toBe(1);
   });
 
+  it.each([
+    ['@smithy/signature-v4 with its default options', { sdkDefaults: true }],
+    [
+      'SDK bookkeeping headers signed in',
+      {
+        sdkDefaults: true,
+        extraHeaders: {
+          'amz-sdk-invocation-id': '6e1f1bde-6c7a-4ab4-9c52-6a0c7b1d3f11',
+          'amz-sdk-request': 'attempt=1; max=3',
+          'x-amz-user-agent': 'aws-sdk-js/3.0.0',
+        },
+      },
+    ],
+    [
+      'the form content type in upper case',
+      { extraHeaders: { 'content-type': 'APPLICATION/X-WWW-FORM-URLENCODED; CHARSET=UTF-8' } },
+    ],
+  ] as const)('the relay path issues credentials for a token signed with %s', async (_n, opts) => {
+    const event = restEvent({
+      body: { roleArn: VALID },
+      userArn: 'offlineContext_userArn',
+      headers: { 'X-RoleBroker-Identity': encode(await signed(opts)) },
+    });
+    const before = fx.relay.count;
+    const res = await run(fx.stsBroker, event);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(fx.relay.count - before).toBe(1);
+  });
+
   it('the iam broker issues credentials for the demo caller', async () => {
     const event = restEvent({ body: { roleArn: VALID }, userArn: demo });
     expect((await run(fx.iamBroker, event)).statusCode).toBe(200);

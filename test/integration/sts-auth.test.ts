@@ -1,3 +1,5 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createIdentityToken } from '../../lib/client/identity-token';
 import { EMULATOR_REGION } from '../../scripts/emulator';
@@ -44,6 +46,70 @@ describe('sts mode against the emulator', () => {
     const res = await ask(await tokenFor(world.callers.demoCaller));
     expect(res.status).toBe(200);
     expect(res.json.SourceIdentity).toContain('demo-caller');
+  });
+
+  it('accepts a token signed by @smithy/signature-v4 with its default options', async () => {
+    const url = new URL(endpoint);
+    const body = 'Action=GetCallerIdentity&Version=2011-06-15';
+    // Defaults: no applyChecksum: false, so x-amz-content-sha256 is signed in.
+    const signer = new SignatureV4({
+      credentials: world.callers.demoCaller,
+      region: EMULATOR_REGION,
+      service: 'sts',
+      sha256: Sha256,
+    });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      headers: {
+        host: url.host,
+        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+        'x-rolebroker-server-id': SERVER_ID,
+      },
+      query: {},
+      body,
+    });
+    expect(signed.headers.authorization).toContain('x-amz-content-sha256');
+    const token = Buffer.from(
+      JSON.stringify({ method: 'POST', url: `${url.origin}/`, headers: signed.headers, body }),
+    ).toString('base64');
+    const res = await ask(token);
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+  });
+
+  it('refuses a signed JSON content type with 401, not 503', async () => {
+    const url = new URL(endpoint);
+    const body = 'Action=GetCallerIdentity&Version=2011-06-15';
+    const signer = new SignatureV4({
+      credentials: world.callers.demoCaller,
+      region: EMULATOR_REGION,
+      service: 'sts',
+      sha256: Sha256,
+      applyChecksum: false,
+    });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      headers: {
+        host: url.host,
+        'content-type': 'application/x-amz-json-1.1',
+        'x-rolebroker-server-id': SERVER_ID,
+      },
+      query: {},
+      body,
+    });
+    const token = Buffer.from(
+      JSON.stringify({ method: 'POST', url: `${url.origin}/`, headers: signed.headers, body }),
+    ).toString('base64');
+    const res = await ask(token);
+    expect(res.status).toBe(401);
+    expect(res.json.error.code).toBe('Unauthenticated');
   });
 
   it('denies a proven caller that no grant names', async () => {

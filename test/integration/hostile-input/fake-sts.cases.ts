@@ -47,6 +47,20 @@ export const FAKE_STS_CASES: FakeStsCase[] = [
       reply(200, `<AssumeRoleResponse><Arn>${ARNS.demoCaller}</Arn></AssumeRoleResponse>`),
   },
   {
+    name: "400 ValidationError (caused by the token) is the caller's fault, not an outage",
+    answer: () =>
+      reply(400, '<ErrorResponse><Error><Code>ValidationError</Code></Error></ErrorResponse>'),
+  },
+  {
+    name: "415 unsupported media type is the caller's fault, not an outage",
+    answer: () =>
+      reply(415, '{"__type":"UnsupportedMediaType"}', { 'Content-Type': 'application/json' }),
+  },
+  {
+    name: "404 for the signed request is the caller's fault, not an outage",
+    answer: () => reply(404, ''),
+  },
+  {
     name: '403 from the endpoint',
     answer: () =>
       reply(403, '<ErrorResponse><Error><Code>AccessDenied</Code></Error></ErrorResponse>'),

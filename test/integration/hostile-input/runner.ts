@@ -180,6 +180,8 @@ export async function signed(
     extraHeaders?: Record<string, string>;
     credentials?: AwsCredentialIdentity;
     service?: string;
+    /** Sign with @smithy/signature-v4's defaults (x-amz-content-sha256 signed in). */
+    sdkDefaults?: boolean;
   } = {},
 ): Promise<Payload> {
   const url = new URL(options.origin ?? fx.relay.endpoint);
@@ -195,7 +197,7 @@ export async function signed(
     region: EMULATOR_REGION,
     service: options.service ?? 'sts',
     sha256: Sha256,
-    applyChecksum: false,
+    ...(options.sdkDefaults ? {} : { applyChecksum: false }),
   });
   const request = await signer.sign(
     {

@@ -1,4 +1,5 @@
 /** sts mode: hostile X-RoleBroker-Identity tokens (hostile-input.test.ts). */
+import { createHash } from 'node:crypto';
 import { createIdentityToken } from '../../../lib/client/identity-token';
 import { EMULATOR_REGION } from '../../../scripts/emulator';
 import { b64, encode, fx, GCI_BODY, json, SERVER_ID, signed, tampered, VALID } from './runner';
@@ -285,6 +286,69 @@ export const STS_CASES: StsCase[] = [
     name: 'signs a header the broker does not forward',
     token: async () => encode(await signed({ extraHeaders: { 'x-forwarded-for': '10.0.0.1' } })),
   },
+  {
+    name: 'signed content-type application/json (the emulator fails on it)',
+    token: async () =>
+      encode(await signed({ extraHeaders: { 'content-type': 'application/json' } })),
+  },
+  {
+    name: 'signed content-type application/x-amz-json-1.1',
+    token: async () =>
+      encode(await signed({ extraHeaders: { 'content-type': 'application/x-amz-json-1.1' } })),
+  },
+  {
+    name: 'signed content-type text/plain',
+    token: async () => encode(await signed({ extraHeaders: { 'content-type': 'text/plain' } })),
+  },
+  {
+    name: 'form content type with a latin1 charset',
+    token: async () =>
+      encode(
+        await signed({
+          extraHeaders: { 'content-type': 'application/x-www-form-urlencoded; charset=latin1' },
+        }),
+      ),
+  },
+  {
+    name: 'signed x-amz-content-sha256 of UNSIGNED-PAYLOAD',
+    token: async () =>
+      encode(await signed({ extraHeaders: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } })),
+  },
+  {
+    name: 'signed x-amz-content-sha256 of another body',
+    token: async () =>
+      encode(
+        await signed({
+          extraHeaders: {
+            'x-amz-content-sha256': createHash('sha256').update('Action=AssumeRole').digest('hex'),
+          },
+        }),
+      ),
+  },
+  ...[
+    ['x-amz-target', 'AWSSecurityTokenServiceV20110615.AssumeRole'],
+    ['content-encoding', 'gzip'],
+    ['x-http-method-override', 'GET'],
+    ['accept', 'application/x-amz-json-1.1'],
+  ].map(([name, value]) => ({
+    name: `signs ${name}, which could change the request's meaning`,
+    token: async () =>
+      encode(
+        await signed({ sdkDefaults: true, extraHeaders: { [name as string]: value as string } }),
+      ),
+  })),
+  {
+    // @smithy/signature-v4 never signs transfer-encoding; a hand-made token can claim to.
+    name: "signs transfer-encoding, which could change the request's framing",
+    token: () =>
+      tampered((p) => {
+        p.headers['transfer-encoding'] = 'chunked';
+        p.headers.authorization = String(p.headers.authorization).replace(
+          'SignedHeaders=',
+          'SignedHeaders=transfer-encoding;',
+        );
+      }),
+  },
   { name: 'token over 8 KiB', token: async () => 'QUFB'.repeat(2100) },
   {
     name: 'valid token padded past 8 KiB with extra JSON whitespace',
@@ -372,6 +436,36 @@ export const STS_CASES: StsCase[] = [
           credentials: {
             ...fx.world.callers.demoCaller,
             secretAccessKey: 'not-the-real-secret-key-0000000000000000',
+          },
+        }),
+      ),
+  },
+  {
+    name: 'signed session token that STS does not know is forwarded once and refused',
+    forwarded: 1,
+    token: async () =>
+      encode(
+        await signed({
+          sdkDefaults: true,
+          credentials: { ...fx.world.callers.demoCaller, sessionToken: 'not-a-session-token' },
+        }),
+      ),
+  },
+  {
+    name: 'signed SDK headers with odd values are forwarded once; the forged key is refused',
+    forwarded: 1,
+    token: async () =>
+      encode(
+        await signed({
+          sdkDefaults: true,
+          credentials: {
+            ...fx.world.callers.demoCaller,
+            secretAccessKey: 'not-the-real-secret-key-0000000000000000',
+          },
+          extraHeaders: {
+            'amz-sdk-request': 'attempt=999999; max=0',
+            'amz-sdk-invocation-id': '../../etc/passwd',
+            'x-amz-user-agent': 'x'.repeat(500),
           },
         }),
       ),

@@ -1,8 +1,19 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkIdentityToken } from '../../../lib/auth/identity-token';
 import { TOKEN_REASONS, type TokenReason } from '../../../lib/auth/reasons';
 import { Unauthenticated } from '../../../lib/errors';
-import { ENDPOINT, encode, NOW, type Payload, SERVER_ID, tampered, token } from './tokens';
+import {
+  decode,
+  ENDPOINT,
+  encode,
+  NOW,
+  type Payload,
+  SERVER_ID,
+  sdkToken,
+  tampered,
+  token,
+} from './tokens';
 
 const RULES = {
   serverId: SERVER_ID,
@@ -286,6 +297,54 @@ const CASES: Case[] = [
     token: () => token({ now: new Date(NOW.getTime() + 6 * MINUTE) }),
   },
   {
+    name: 'a signed JSON content type (an emulator answers 500 to it)',
+    reason: 'content-type-not-form',
+    token: () => sdkToken({ headers: { 'content-type': 'application/json' } }),
+  },
+  {
+    name: 'a signed AWS JSON 1.1 content type',
+    reason: 'content-type-not-form',
+    token: () => sdkToken({ headers: { 'content-type': 'application/x-amz-json-1.1' } }),
+  },
+  {
+    name: 'a form content type with another charset',
+    reason: 'content-type-not-form',
+    token: () =>
+      sdkToken({
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=latin1' },
+      }),
+  },
+  {
+    name: 'a signed x-amz-content-sha256 of UNSIGNED-PAYLOAD',
+    reason: 'content-sha256-mismatch',
+    token: () => sdkToken({ headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }),
+  },
+  {
+    name: 'an x-amz-content-sha256 of another body',
+    reason: 'content-sha256-mismatch',
+    token: () =>
+      tampered((p) => {
+        p.headers['x-amz-content-sha256'] =
+          'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+      }),
+  },
+  {
+    name: 'a signed x-amz-target',
+    reason: 'signed-header-not-forwarded',
+    token: () =>
+      sdkToken({ headers: { 'x-amz-target': 'AWSSecurityTokenServiceV20110615.AssumeRole' } }),
+  },
+  {
+    name: 'a signed content-encoding',
+    reason: 'signed-header-not-forwarded',
+    token: () => sdkToken({ headers: { 'content-encoding': 'gzip' } }),
+  },
+  {
+    name: 'a signed x-http-method-override',
+    reason: 'signed-header-not-forwarded',
+    token: () => sdkToken({ headers: { 'x-http-method-override': 'GET' } }),
+  },
+  {
     name: 'a host header naming another host',
     reason: 'host-mismatch',
     token: () => tampered((p) => (p.headers.host = 'sts.amazonaws.com')),
@@ -309,6 +368,43 @@ describe('identity token checks', () => {
       const t = await token({ now: new Date(NOW.getTime() + offset) });
       expect(() => checkIdentityToken(t, RULES)).not.toThrow();
     }
+  });
+
+  it('accepts a token from @smithy/signature-v4 with its default options and forwards its hash', async () => {
+    const t = await sdkToken();
+    const checked = checkIdentityToken(t, RULES);
+    expect(decode(t).headers['x-amz-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
+    expect(checked.headers['x-amz-content-sha256']).toBe(
+      createHash('sha256').update(checked.body).digest('hex'),
+    );
+  });
+
+  it('accepts and forwards the headers SDK signers add: session token, sdk bookkeeping', async () => {
+    const sdk = {
+      'amz-sdk-invocation-id': '6e1f1bde-6c7a-4ab4-9c52-6a0c7b1d3f11',
+      'amz-sdk-request': 'attempt=1; max=3',
+      'x-amz-user-agent': 'aws-sdk-js/3.0.0',
+    };
+    const checked = checkIdentityToken(
+      await sdkToken({ headers: sdk, sessionToken: 'FwoGZXIvYXdzEXAMPLE' }),
+      RULES,
+    );
+    expect(checked.headers).toMatchObject({
+      ...sdk,
+      'x-amz-security-token': 'FwoGZXIvYXdzEXAMPLE',
+    });
+  });
+
+  it.each([
+    'application/x-www-form-urlencoded',
+    'Application/X-WWW-Form-Urlencoded; Charset=UTF-8',
+    'application/x-www-form-urlencoded;charset=utf-8',
+  ])('accepts the form content type %s', async (type) => {
+    const checked = checkIdentityToken(
+      await sdkToken({ headers: { 'content-type': type } }),
+      RULES,
+    );
+    expect(checked.headers['content-type']).toBe(type);
   });
 
   it.each(CASES)('refuses $name: $reason', async (c) => {

@@ -2,7 +2,17 @@ import { describe, expect, it, vi } from 'vitest';
 import { createStsIdentityVerifier } from '../../../lib/auth';
 import type { UnauthenticatedReason } from '../../../lib/auth/reasons';
 import { Throttled, Unauthenticated, Unavailable } from '../../../lib/errors';
-import { CALLER, ENDPOINT, encode, NOW, OK_XML, SERVER_ID, tampered, token } from './tokens';
+import {
+  CALLER,
+  ENDPOINT,
+  encode,
+  NOW,
+  OK_XML,
+  SERVER_ID,
+  sdkToken,
+  tampered,
+  token,
+} from './tokens';
 
 function setup(
   reply: { statusCode?: number; body?: string; headers?: Record<string, string> } = {},
@@ -54,6 +64,32 @@ describe('sts identity token verification', () => {
         'x-rolebroker-server-id',
       ].sort(),
     );
+  });
+
+  it('forwards the payload hash and SDK headers of a token from a default SigV4 signer', async () => {
+    const { send, verify } = setup();
+    const sdk = { 'amz-sdk-invocation-id': 'abc-123', 'amz-sdk-request': 'attempt=1' };
+    await expect(verify(await sdkToken({ headers: sdk }))).resolves.toBe(CALLER);
+    const req = send.mock.calls[0]?.[0] as unknown as { headers: Record<string, string> };
+    expect(req.headers).toMatchObject(sdk);
+    expect(req.headers['x-amz-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('refuses a signed JSON content type without sending anything', async () => {
+    const send = await expectRefused(
+      await sdkToken({ headers: { 'content-type': 'application/x-amz-json-1.1' } }),
+      'content-type-not-form',
+    );
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('answers 401, not 503, when STS refuses the signed request with a 4xx', async () => {
+    for (const statusCode of [400, 403, 404, 415]) {
+      await expectRefused(await token(), 'sts-refused', {
+        statusCode,
+        body: '<ErrorResponse><Error><Code>InvalidParameterValue</Code></Error></ErrorResponse>',
+      });
+    }
   });
 
   it('asks STS for JSON with an Accept header of its own, not one the caller signed', async () => {

@@ -1,4 +1,6 @@
 /** Signed identity tokens for the auth unit tests: signed locally, nothing is sent. */
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { createIdentityToken } from '../../../lib/client/identity-token';
 
 export const ENDPOINT = 'https://sts.eu-west-1.amazonaws.com';
@@ -34,4 +36,39 @@ export const tampered = async (change: (p: Payload) => void) => {
   const p = decode(await token());
   change(p);
   return encode(p);
+};
+
+/**
+ * A token signed by @smithy/signature-v4 with its default options (it signs
+ * x-amz-content-sha256), with extra headers signed in, as the AWS SDKs' own signers build it.
+ */
+export const sdkToken = async (
+  extra: { headers?: Record<string, string>; sessionToken?: string; body?: string } = {},
+) => {
+  const url = new URL(ENDPOINT);
+  const body = extra.body ?? 'Action=GetCallerIdentity&Version=2011-06-15';
+  const signer = new SignatureV4({
+    credentials: { ...CREDS, sessionToken: extra.sessionToken },
+    region: 'eu-west-1',
+    service: 'sts',
+    sha256: Sha256,
+  });
+  const signed = await signer.sign(
+    {
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      path: '/',
+      headers: {
+        host: url.host,
+        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+        'x-rolebroker-server-id': SERVER_ID,
+        ...extra.headers,
+      },
+      query: {},
+      body,
+    },
+    { signingDate: NOW },
+  );
+  return encode({ method: 'POST', url: `${url.origin}/`, headers: signed.headers, body });
 };
