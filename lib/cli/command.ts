@@ -119,6 +119,18 @@ export const profileOption = () =>
 
 // The flags of a request for a role's session: `credentials`, `exec` and `serve`.
 
+/** The request flags of `credentials`, `exec` and `serve` (the last two default --duration to max). */
+export interface SessionRequestOptions {
+  url: string;
+  roleArn: string;
+  grant?: string;
+  /** Unset: the broker's default (900 s). */
+  duration?: number | 'max';
+  sessionPolicy?: Record<string, unknown>;
+  auth: 'iam' | 'sts';
+  serverId?: string;
+}
+
 export const roleArnOption = (description: string) =>
   new Option('--role-arn <arn>', description).makeOptionMandatory();
 

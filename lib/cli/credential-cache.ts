@@ -23,18 +23,10 @@ import { join } from 'node:path';
 // A leaf module of constants, imported directly so that the hit path loads no AWS SDK.
 import { SDK_REFRESH_MARGIN_MS } from '../client/refresh';
 import type { IssuedCredentials } from '../contract';
+import type { SessionRequestOptions } from './command';
 
 /** What the caller asked for: every field is part of the key. */
-export interface CacheRequest {
-  url: string;
-  roleArn: string;
-  grant?: string;
-  /** As asked: seconds, "max", or undefined (the broker's default). */
-  duration?: number | 'max';
-  sessionPolicy?: Record<string, unknown>;
-  auth: 'iam' | 'sts';
-  serverId?: string;
-}
+export type CacheRequest = SessionRequestOptions;
 
 /** Bumped when the key's inputs or the entry's form change: old entries are then never read. */
 const KEY_VERSION = 'rolebroker-cli-cache-v1';

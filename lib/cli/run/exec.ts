@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { type CliIo, childEnv } from '../command';
+import { type CliIo, childEnv, type SessionRequestOptions } from '../command';
 import { type CredentialServer, startCredentialServer } from './credential-server';
 import {
   type RequestCredentials,
   refreshFailureLine,
   reportFailure,
-  type SessionRequestOptions,
   serverTiming,
   sessionFetcher,
 } from './session-request';

@@ -1,11 +1,9 @@
-import type { CliIo } from '../command';
-import { EXIT } from '../command';
+import { type CliIo, EXIT, type SessionRequestOptions } from '../command';
 import { startCredentialServer } from './credential-server';
 import {
   type RequestCredentials,
   refreshFailureLine,
   reportFailure,
-  type SessionRequestOptions,
   serverTiming,
   sessionFetcher,
 } from './session-request';

@@ -1,21 +1,10 @@
 import { type BrokerCredentials, requestCredentials } from '../../client';
-import { type CliIo, EXIT, UsageError } from '../command';
+import { type CliIo, EXIT, type SessionRequestOptions, UsageError } from '../command';
+
 import { brokerFailure, reportBrokerError } from './caller-error';
 import { DEFAULT_TIMING, type RefreshTiming } from './credential-server';
 
 export type RequestCredentials = typeof requestCredentials;
-
-/** The request flags of `credentials`, `exec` and `serve` (the last two default --duration to max). */
-export interface SessionRequestOptions {
-  url: string;
-  roleArn: string;
-  grant?: string;
-  /** Unset: the broker's default (900 s). */
-  duration?: number | 'max';
-  sessionPolicy?: Record<string, unknown>;
-  auth: 'iam' | 'sts';
-  serverId?: string;
-}
 
 /** One broker request with the command's flags. */
 export function sessionFetcher(
