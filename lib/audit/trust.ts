@@ -130,7 +130,11 @@ function conditionBlocks(statement: Statement): ConditionBlock[] {
   for (const [operator, keys] of Object.entries(c as Record<string, unknown>)) {
     if (!keys || typeof keys !== 'object') continue;
     for (const [key, value] of Object.entries(keys as Record<string, unknown>)) {
-      out.push({ operator: parseOperator(operator), key: lower(key), values: list(value) });
+      // Values may be written as JSON booleans or numbers (`"Null": {"k": true}`).
+      const values = (Array.isArray(value) ? value : [value])
+        .filter((v) => ['string', 'boolean', 'number'].includes(typeof v))
+        .map(String);
+      out.push({ operator: parseOperator(operator), key: lower(key), values });
     }
   }
   return out;
@@ -279,7 +283,12 @@ function denyConstraints(
       for (const a of denied) outright.add(a);
       continue;
     }
-    if (blocks.length === 0 && entry.kind !== '*' && entry.kind !== 'AWS') continue;
+    const wide = entry.kind === '*' || (entry.kind === 'AWS' && isAccountRoot(entry.value));
+    if (blocks.length === 0 && !wide) {
+      // Covered means not among the exempt principals: this principal is refused.
+      for (const a of denied) outright.add(a);
+      continue;
+    }
     if (blocks.length === 0) {
       // Deny everyone except these principals: the entry is narrowed to them.
       out.push({

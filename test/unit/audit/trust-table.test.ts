@@ -226,7 +226,29 @@ const rows: Row[] = [
     ],
     expected: [],
   },
+  {
+    name: 'Deny everyone except the broker also refuses a service',
+    statements: [
+      allow({ AWS: BROKER }),
+      allow({ Service: 'lambda.amazonaws.com' }, null),
+      deny({ NotPrincipal: { AWS: [BROKER, SESSION] } }),
+    ],
+    expected: [],
+  },
+  {
+    name: 'Deny to a named role does not touch the broker',
+    statements: [
+      allow({ AWS: [BROKER, 'arn:aws:iam::111111111111:role/ops'] }),
+      deny({ Principal: { AWS: 'arn:aws:iam::111111111111:role/ops' } }),
+    ],
+    expected: [],
+  },
   // External ID operators.
+  {
+    name: 'Null written as a JSON boolean',
+    statements: [allow({ AWS: BROKER }, { Null: { 'sts:ExternalId': false } })],
+    expected: ['trust-no-external-id@high'],
+  },
   {
     name: 'no condition from another account',
     statements: [allow({ AWS: BROKER }, null)],
