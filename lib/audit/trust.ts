@@ -294,7 +294,11 @@ function denyConstraints(
       out.push({
         key: 'aws:principalarn',
         test: 'equals',
-        values: exempt.filter((e) => e.kind === 'AWS').map((e) => e.value),
+        // The account a NotPrincipal lists beside its roles (as AWS asks) exempts only requests
+        // made as that account, not everyone in it.
+        values: ((named) => (named.length > 0 ? named : exempt.map((e) => e.value)))(
+          exempt.filter((e) => e.kind === 'AWS' && !isAccountRoot(e.value)).map((e) => e.value),
+        ),
         ignoreCase: true,
         missingPasses: false,
       });

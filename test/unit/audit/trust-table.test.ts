@@ -181,6 +181,19 @@ const rows: Row[] = [
     expected: [],
   },
   {
+    name: 'Deny outside a NotPrincipal that lists the account beside the broker (as AWS asks)',
+    statements: [
+      allow('*'),
+      deny({ NotPrincipal: { AWS: ['arn:aws:iam::111111111111:root', BROKER, SESSION] } }),
+    ],
+    expected: [],
+  },
+  {
+    name: 'Deny outside a NotPrincipal of the account alone leaves the account',
+    statements: [allow('*'), deny({ NotPrincipal: { AWS: '111111111111' } })],
+    expected: ['trust-wildcard-principal@high'],
+  },
+  {
     name: 'Deny that does not cover the action leaves "*"',
     statements: [allow('*'), deny({ Principal: '*', Action: 'sts:TagSession' })],
     expected: ['trust-wildcard-principal@high'],
