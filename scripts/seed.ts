@@ -161,6 +161,10 @@ export const UNSAFE_PARAMETERS: Record<
   'unsafe-no-source-identity': unsafeGrant('notags', { sessionTags: { team: 'x' } }),
   'unsafe-short-session': unsafeGrant('short', { maxDurationSeconds: 3600 }),
   'unsafe-hub': unsafeGrant('safe', { via: [role(TARGET_ACCOUNT, 'rolebroker-unsafe-hub')] }),
+  'unsafe-external-id-optional': unsafeGrant('ifexists'),
+  'unsafe-external-id-pattern': unsafeGrant('pattern'),
+  'unsafe-service-deputy': unsafeGrant('service'),
+  'unsafe-federated': unsafeGrant('federated'),
 };
 /** Names of the seeded grants the broker skips as invalid. */
 export const INVALID_UNSAFE_GRANTS = ['unsafe-invalid'];
@@ -191,6 +195,50 @@ async function seedUnsafeRoles(iam: IAMClient) {
     [],
   );
   await createRole(iam, 'rolebroker-unsafe-short', safe, [], 1800);
+  const brokerWith = (condition: object) => ({
+    Effect: 'Allow',
+    Principal: { AWS: broker },
+    Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
+    Condition: condition,
+  });
+  // A request without any external ID passes StringEqualsIfExists.
+  await createRole(
+    iam,
+    'rolebroker-unsafe-ifexists',
+    policy([brokerWith({ StringEqualsIfExists: { 'sts:ExternalId': EXTERNAL_IDS.unsafe } })]),
+    [],
+  );
+  await createRole(
+    iam,
+    'rolebroker-unsafe-pattern',
+    policy([brokerWith({ StringLike: { 'sts:ExternalId': 'demo-external-id-unsafe-*' } })]),
+    [],
+  );
+  const brokerStatement = brokerWith({ StringEquals: { 'sts:ExternalId': EXTERNAL_IDS.unsafe } });
+  await createRole(
+    iam,
+    'rolebroker-unsafe-service',
+    policy([
+      brokerStatement,
+      { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]),
+    [],
+  );
+  await createRole(
+    iam,
+    'rolebroker-unsafe-federated',
+    policy([
+      brokerStatement,
+      {
+        Effect: 'Allow',
+        Principal: {
+          Federated: `arn:aws:iam::${TARGET_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+        },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+      },
+    ]),
+    [],
+  );
   await createRole(iam, 'rolebroker-unsafe-hub', trust([`arn:aws:iam::${BROKER_ACCOUNT}:root`]), [
     ASSUME_BROKER_ROLES,
   ]);

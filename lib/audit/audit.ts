@@ -25,6 +25,11 @@ export interface AuditOptions {
   readonly partition: Partition;
   /** An IAM client with read-only credentials for that account (from the broker), if any. */
   readonly iamFor: (accountId: string) => IAMClient | undefined;
+  /**
+   * The broker's own principals (execution and hub role ARNs, their session ARNs), when
+   * known: the trust audit then knows which named principal is the broker.
+   */
+  readonly brokerPrincipals?: readonly string[];
 }
 
 /** Checks on a grant document alone: storage type, schema, principals breadth. */
@@ -196,6 +201,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
           externalId: hop === 'target' ? grant.externalId : undefined,
           needsSourceIdentity: hop === 'target' && grant.sourceIdentity,
           needsTagSession: hop === 'target' && Object.keys(grant.sessionTags).length > 0,
+          brokerPrincipals: options.brokerPrincipals,
         }),
       );
       if (hop === 'target' && role.maxSession < grant.maxDurationSeconds) {

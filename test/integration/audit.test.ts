@@ -60,6 +60,10 @@ describe('trust-posture audit against the emulator', () => {
       ['trust-missing-set-source-identity', 'trust-missing-tag-session'],
     ],
     ['unsafe-short-session', ['role-max-session-too-short']],
+    ['unsafe-external-id-optional', ['trust-external-id-optional']],
+    ['unsafe-external-id-pattern', ['trust-external-id-pattern']],
+    ['unsafe-service-deputy', ['trust-service-confused-deputy']],
+    ['unsafe-federated', ['trust-federated-principal']],
   ])('reports %s with exactly %j', (grant, checks) => {
     expect(checksFor(grant)).toEqual([...checks].sort());
   });
