@@ -1,5 +1,3 @@
-import { LRUCache } from 'lru-cache';
-
 export interface CacheOptions<V> {
   /** Most entries kept; past it the least recently used goes first. */
   readonly max: number;
@@ -24,39 +22,59 @@ export interface Cache<V> {
 }
 
 /**
- * The broker's one cache primitive, on lru-cache: bounded, a lifetime per value, one
- * in-flight load per key. Used by the grant cache, hub sessions, session reuse and fromBroker.
+ * The broker's one cache primitive: bounded (least recently used first out), a lifetime per
+ * value, one in-flight load per key. Used by the grant cache, hub sessions, session reuse and
+ * fromBroker. Written here rather than taken from lru-cache, which did the same but was 18 KiB
+ * of every Lambda bundle and pushed cold start past its budget (docs/performance.md).
  */
 export function createCache<V extends object>(options: CacheOptions<V>): Cache<V> {
   const now = options.now ?? Date.now;
-  // lru-cache calls a value stale once its age exceeds ttl; "fresh while now < freshUntil" on
-  // a millisecond clock is therefore ttl = freshUntil - now - 1. Below 1 ms it is not kept.
-  const ttlOf = (value: V) => Math.floor(options.freshUntil(value) - now()) - 1;
-  const lru = new LRUCache<string, V, () => Promise<V>>({
-    max: options.max,
-    perf: { now },
-    ttlResolution: 0,
-    fetchMethod: async (_key, _stale, { options: entry, context }) => {
-      const value = await context();
-      entry.ttl = Math.max(1, ttlOf(value));
-      return value;
-    },
-  });
+  // A Map iterates in insertion order, so re-inserting on use keeps the oldest first.
+  const entries = new Map<string, V>();
+  const loading = new Map<string, Promise<V>>();
+  // Bumped by clear(): a load started before it is not kept after it.
+  let generation = 0;
+
+  const fresh = (value: V) => now() < options.freshUntil(value);
+
+  function keep(key: string, value: V): void {
+    entries.delete(key);
+    if (!fresh(value)) return;
+    entries.set(key, value);
+    if (entries.size > options.max) {
+      const oldest = entries.keys().next().value;
+      if (oldest !== undefined) entries.delete(oldest);
+    }
+  }
+
   return {
     async get(key, load) {
-      let loaded = false;
-      const value = await lru.fetch(key, {
-        context: () => {
-          loaded = true;
-          return load();
-        },
-      });
-      if (value === undefined) throw new Error('cache load resolved no value');
-      if (loaded && ttlOf(value) < 1 && lru.peek(key, { allowStale: true }) === value) {
-        lru.delete(key);
+      const hit = entries.get(key);
+      if (hit !== undefined) {
+        entries.delete(key);
+        if (fresh(hit)) {
+          entries.set(key, hit);
+          return { value: hit, loaded: false };
+        }
       }
-      return { value, loaded };
+      const pending = loading.get(key);
+      if (pending) return { value: await pending, loaded: false };
+      const started = generation;
+      const promise: Promise<V> = load()
+        .then((value) => {
+          if (started === generation) keep(key, value);
+          return value;
+        })
+        .finally(() => {
+          if (loading.get(key) === promise) loading.delete(key);
+        });
+      loading.set(key, promise);
+      return { value: await promise, loaded: true };
     },
-    clear: () => lru.clear(),
+    clear() {
+      generation += 1;
+      entries.clear();
+      loading.clear();
+    },
   };
 }

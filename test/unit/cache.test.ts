@@ -64,6 +64,17 @@ describe('cache primitive', () => {
     expect((await cache.get('b', load)).loaded).toBe(true);
   });
 
+  it('does not keep a load that was in flight when the cache was cleared', async () => {
+    const cache = createCache<V>({ max: 10, freshUntil: (v) => v.freshUntil });
+    let finish: (v: V) => void = () => {};
+    const slow = cache.get('k', () => new Promise<V>((r) => (finish = r)));
+    cache.clear();
+    finish(value(1, Date.now() + 60_000));
+    await slow;
+    const load = vi.fn(async () => value(2, Date.now() + 60_000));
+    expect((await cache.get('k', load)).value.n).toBe(2);
+  });
+
   it('forgets everything on clear', async () => {
     const cache = createCache<V>({ max: 10, freshUntil: (v) => v.freshUntil });
     const load = vi.fn(async () => value(1, Date.now() + 60_000));
