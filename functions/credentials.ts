@@ -11,7 +11,7 @@ import { createLogger, createMetrics } from '../lib/observability';
 const config = loadConfig();
 const logger = createLogger();
 const metrics = createMetrics();
-const grants = createGrantStore(config, { ssm: createSsmClient(config.region), log: logger });
+const grants = createGrantStore(config, { ssm: () => createSsmClient(config.region), log: logger });
 const authenticate = createAuthenticator(config);
 const issuer = createIssuer({
   sts: createStsClient(config.region),

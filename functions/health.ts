@@ -6,7 +6,7 @@ import { createLogger, createMetrics } from '../lib/observability';
 
 const config = loadConfig();
 const logger = createLogger();
-const grants = createGrantStore(config, { ssm: createSsmClient(config.region), log: logger });
+const grants = createGrantStore(config, { ssm: () => createSsmClient(config.region), log: logger });
 
 /** GET /health: the broker can read its grants. Reports a count, never grant contents. */
 async function health() {

@@ -81,14 +81,17 @@ export interface GrantLog {
 /** The broker's grant source: SSM behind a cache, logging skipped grants and stale serving. */
 export function createGrantStore(
   config: Pick<BrokerConfig, 'ssmPrefix' | 'partition' | 'grantsTtlMs' | 'maxStaleMs'>,
-  deps: { ssm: SSMClient; log: GrantLog },
+  /** `ssm` may be a factory: the client is then made at the first load, not at cold start. */
+  deps: { ssm: SSMClient | (() => SSMClient); log: GrantLog },
 ): GrantCache {
-  const { ssm, log } = deps;
+  const { log } = deps;
+  let client: SSMClient | undefined;
+  const ssm = () => (client ??= typeof deps.ssm === 'function' ? deps.ssm() : deps.ssm);
   return createGrantCache({
     ttlMs: config.grantsTtlMs,
     maxStaleMs: config.maxStaleMs,
     load: async () => {
-      const set = await loadGrants(ssm, config.ssmPrefix, config.partition);
+      const set = await loadGrants(ssm(), config.ssmPrefix, config.partition);
       for (const { name, reason } of set.invalid)
         log.warn('grant skipped', { grant: name, reason });
       return set;
