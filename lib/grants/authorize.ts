@@ -7,7 +7,7 @@ import {
 } from '../contract';
 import { AccessDenied, ValidationError } from '../errors';
 import type { Caller } from '../principals';
-import type { Grant } from './schema';
+import { compareGrantNames, type Grant } from './schema';
 
 /** STS's floor for AssumeRole; also the default (chained sessions are capped at one hour). */
 export const MIN_DURATION_SECONDS = MIN_SESSION_SECONDS;
@@ -89,5 +89,5 @@ export function rolesFor(grants: readonly Grant[], caller: Caller): RoleSummary[
       scoped: g.sessionPolicy !== undefined || g.sessionPolicyArns.length > 0,
       chained: g.via.length > 0,
     }))
-    .sort((a, b) => a.grant.localeCompare(b.grant));
+    .sort((a, b) => compareGrantNames(a.grant, b.grant));
 }

@@ -1,6 +1,6 @@
 import { GetParametersByPathCommand, type Parameter, type SSMClient } from '@aws-sdk/client-ssm';
 import type { Partition } from '../principals';
-import { type Grant, parseGrant } from './schema';
+import { compareGrantNames, type Grant, parseGrant } from './schema';
 
 /** The grants under a prefix, plus the ones that were skipped and why. */
 export interface GrantSet {
@@ -54,6 +54,6 @@ export async function loadGrants(
     if (result.ok) grants.push(result.grant);
     else invalid.push({ name, reason: result.reason });
   }
-  grants.sort((a, b) => a.name.localeCompare(b.name));
+  grants.sort((a, b) => compareGrantNames(a.name, b.name));
   return { grants, invalid };
 }
