@@ -1,4 +1,3 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createAuthenticator } from '../lib/auth';
 import { createSsmClient, createStsClient } from '../lib/aws';
@@ -6,7 +5,7 @@ import { loadConfig } from '../lib/config';
 import { authorize, createGrantStore } from '../lib/grants';
 import { jsonResponse, parseCredentialsRequest, withHttp } from '../lib/http';
 import { createIssuer, SessionReuse } from '../lib/issue';
-import { createLogger, createMetrics } from '../lib/observability';
+import { countAnswer, createLogger, createMetrics } from '../lib/observability';
 
 const config = loadConfig();
 const logger = createLogger();
@@ -38,7 +37,7 @@ async function credentials(event: APIGatewayProxyEvent) {
     expiration: issued.Credentials.Expiration,
     reused,
   });
-  metrics.addMetric(reused ? 'CredentialsReused' : 'CredentialsIssued', MetricUnit.Count, 1);
+  countAnswer(metrics, reused ? 'CredentialsReused' : 'CredentialsIssued');
   return jsonResponse(200, issued);
 }
 
