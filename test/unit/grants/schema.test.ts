@@ -199,6 +199,12 @@ describe('grant window (notBefore, notAfter)', () => {
     }
   });
 
+  it('accepts what RFC 3339 allows beyond the usual: a long fraction, a lower-case t and z', () => {
+    const r = parse({ ...base, notBefore: '2026-05-01t09:00:00.123456789z' });
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.grant.notBefore).toBe(ms('2026-05-01T09:00:00.123Z'));
+  });
+
   it('accepts a window one millisecond long', () => {
     expect(
       parse({ ...base, notBefore: '2026-05-01T09:00:00Z', notAfter: '2026-05-01T09:00:00.001Z' })
