@@ -27,7 +27,7 @@ export interface Authorization {
 }
 
 /** Whether `now` (epoch ms) is inside the grant's window: notBefore <= now < notAfter. */
-export function inWindow(grant: Grant, now: number): boolean {
+function inWindow(grant: Grant, now: number): boolean {
   return (
     (grant.notBefore === undefined || grant.notBefore <= now) &&
     (grant.notAfter === undefined || now < grant.notAfter)
@@ -92,15 +92,18 @@ export function authorize(
       'sessionPolicy is not accepted for this grant: it already applies its own session policy',
     );
   }
-  // The window shortens a session that would outlive it, a number asked as well as "max" (no
-  // caller can know to the second what is left); the Expiration says so.
-  const left = grant.notAfter === undefined ? requested : Math.floor((grant.notAfter - now) / 1000);
-  if (left < MIN_DURATION_SECONDS) {
-    throw new WindowClosing(
-      `grant ${grant.name}'s window closes at ${formatInstant(grant.notAfter ?? now)}, too soon for the minimum session of ${MIN_DURATION_SECONDS} seconds`,
-    );
+  let durationSeconds = requested;
+  if (grant.notAfter !== undefined) {
+    // The window shortens a session that would outlive it, a number asked as well as "max"
+    // (no caller can know to the second what is left); the Expiration says so.
+    const left = Math.floor((grant.notAfter - now) / 1000);
+    if (left < MIN_DURATION_SECONDS) {
+      throw new WindowClosing(
+        `grant ${grant.name}'s window closes at ${formatInstant(grant.notAfter)}, too soon for the minimum session of ${MIN_DURATION_SECONDS} seconds`,
+      );
+    }
+    durationSeconds = Math.min(requested, left);
   }
-  const durationSeconds = Math.min(requested, left);
   return {
     grant,
     durationSeconds,
