@@ -165,9 +165,18 @@ export const UNSAFE_PARAMETERS: Record<
   'unsafe-external-id-pattern': unsafeGrant('pattern'),
   'unsafe-service-deputy': unsafeGrant('service'),
   'unsafe-federated': unsafeGrant('federated'),
+  // A window that closed long ago (issue 13), and one that ends before it begins.
+  'unsafe-expired': unsafeGrant('safe', {
+    notBefore: '2020-01-01T09:00:00Z',
+    notAfter: '2020-01-01T17:00:00Z',
+  }),
+  'unsafe-invalid-window': unsafeGrant('safe', {
+    notBefore: '2026-05-01T17:00:00+02:00',
+    notAfter: '2026-05-01T09:00:00+02:00',
+  }),
 };
 /** Names of the seeded grants the broker skips as invalid. */
-export const INVALID_UNSAFE_GRANTS = ['unsafe-invalid'];
+export const INVALID_UNSAFE_GRANTS = ['unsafe-invalid', 'unsafe-invalid-window'];
 
 async function seedUnsafeRoles(iam: IAMClient) {
   const broker = [ARNS.brokerExecRole, ARNS.brokerSession];

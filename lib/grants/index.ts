@@ -2,6 +2,7 @@ export {
   type Authorization,
   authorize,
   DEFAULT_DURATION_SECONDS,
+  formatInstant,
   MIN_DURATION_SECONDS,
   rolesFor,
   selectGrant,

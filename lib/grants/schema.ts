@@ -10,6 +10,7 @@ import {
   integerIn,
   isObject,
   type Json,
+  optionalInstant,
   optionalString,
   Problems,
   rejectUnknownFields,
@@ -45,6 +46,8 @@ const GRANT_FIELDS = [
   'via',
   'sourceIdentity',
   'disabled',
+  'notBefore',
+  'notAfter',
 ] as const;
 
 const isRoleArn = (s: string) => parseRoleArn(s) !== null;
@@ -83,6 +86,9 @@ export interface Grant {
   readonly via: readonly string[];
   readonly sourceIdentity: boolean;
   readonly disabled: boolean;
+  /** The window, in epoch ms: the grant matches from `notBefore` (inclusive) until `notAfter`. */
+  readonly notBefore?: number;
+  readonly notAfter?: number;
 }
 
 export type GrantParseResult = { ok: true; grant: Grant } | { ok: false; reason: string };
@@ -140,10 +146,15 @@ export function parseGrant(
     via: stringList(json, 'via', isRoleArn, 'is not an IAM role ARN', MAX_HUBS, problems),
     sourceIdentity: boolean(json, 'sourceIdentity', true, problems),
     disabled: boolean(json, 'disabled', false, problems),
+    notBefore: optionalInstant(json, 'notBefore', problems),
+    notAfter: optionalInstant(json, 'notAfter', problems),
   };
   if (json.principals === undefined) problems.add('principals', 'is required');
   else if (Array.isArray(json.principals) && json.principals.length === 0) {
     problems.add('principals', 'must list at least one principal');
+  }
+  if (doc.notBefore !== undefined && doc.notAfter !== undefined && doc.notAfter <= doc.notBefore) {
+    problems.add('notAfter', 'must be after notBefore');
   }
   if (!problems.none) return { ok: false, reason: problems.first() };
   const target = parseRoleArn(doc.roleArn);
@@ -176,6 +187,8 @@ export function parseGrant(
       via: doc.via,
       sourceIdentity: doc.sourceIdentity,
       disabled: doc.disabled,
+      ...(doc.notBefore !== undefined ? { notBefore: doc.notBefore } : {}),
+      ...(doc.notAfter !== undefined ? { notAfter: doc.notAfter } : {}),
     }),
   };
 }

@@ -34,6 +34,7 @@ async function audit(extra: string[]) {
 const EVERY_CHECK = [
   'grant-not-secure-string',
   'grant-invalid',
+  'grant-expired',
   'principals-whole-account',
   'principals-other-partition',
   'principal-wildcard-path',
@@ -63,7 +64,7 @@ describe('rolebroker audit against the local stack', () => {
     expect(res.stdout).toMatch(/^HIGH {4}/m);
     expect(res.stdout).toMatch(/fix: /);
     expect(res.stdout.trim().split('\n').pop()).toMatch(
-      /^\d+ findings \(high \d+, medium \d+, low 0\) in \d+ grants, \d+ roles$/,
+      /^\d+ findings \(high \d+, medium \d+, low 1\) in \d+ grants, \d+ roles$/,
     );
   });
 
