@@ -20,11 +20,14 @@ const sessions = config.sessionReuseMinSeconds
   ? new SessionReuse({ minRemainingSeconds: config.sessionReuseMinSeconds })
   : undefined;
 
-/** POST /credentials: parse → authenticate → authorize → issue → respond. */
+/** POST /credentials: parse → authenticate (while the grants load) → authorize → issue → respond. */
 async function credentials(event: APIGatewayProxyEvent) {
   const request = parseCredentialsRequest(event);
+  const granted = grants.get();
+  // Awaited once the caller is known: a caller refused first never waits for (or sees) it.
+  granted.catch(() => {});
   const caller = await authenticate(event);
-  const input = { ...authorize((await grants.get()).grants, request, caller), caller };
+  const input = { ...authorize((await granted).grants, request, caller), caller };
   const { grant } = input;
   const { issued, reused } = sessions
     ? await sessions.issue(input, () => issuer.issue(input))
