@@ -35,7 +35,6 @@ const EVERY_CHECK = [
   'grant-not-secure-string',
   'grant-invalid',
   'principals-whole-account',
-  'principals-other-partition',
   'principal-wildcard-path',
   'role-missing',
   'role-unreadable',
