@@ -153,7 +153,7 @@ function pathOf(command: Command): string {
 /** One line naming the flag: ours, or commander's with the commands a misplaced flag is for. */
 function usageMessage(error: CommanderError | UsageError, command: Command, program: Command) {
   if (error instanceof UsageError) return error.message;
-  // A parent command (`grants`) without one of its commands prints its help and ends so.
+  // commander ends a parent command (`grants`) given none of its commands with this code.
   if (error.code === 'commander.help') {
     return `missing command: one of ${command.commands.map((c) => c.name()).join(', ')}`;
   }
