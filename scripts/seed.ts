@@ -148,6 +148,7 @@ export const UNSAFE_PARAMETERS: Record<
   'unsafe-user-path-wildcard': unsafeGrant('safe', {
     principals: ['arn:aws:iam::111111111111:user/dev-*'],
   }),
+  // Invalid since issue 13 (a principal must be in the role's partition): grant-invalid.
   'unsafe-other-partition': unsafeGrant('safe', {
     principals: ['arn:aws-us-gov:iam::111111111111:role/ops'],
   }),
@@ -176,7 +177,11 @@ export const UNSAFE_PARAMETERS: Record<
   }),
 };
 /** Names of the seeded grants the broker skips as invalid. */
-export const INVALID_UNSAFE_GRANTS = ['unsafe-invalid', 'unsafe-invalid-window'];
+export const INVALID_UNSAFE_GRANTS = [
+  'unsafe-invalid',
+  'unsafe-invalid-window',
+  'unsafe-other-partition',
+];
 
 async function seedUnsafeRoles(iam: IAMClient) {
   const broker = [ARNS.brokerExecRole, ARNS.brokerSession];

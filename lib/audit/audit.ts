@@ -96,15 +96,6 @@ function auditGrantParameter(
         fix: 'check the users it should admit still match; add a pattern per path level (user/ops/*/*) if one is meant',
       });
     }
-    if (p.partition !== grant.partition) {
-      findings.push({
-        check: 'principals-other-partition',
-        severity: 'medium',
-        grant: name,
-        message: `principal ${p.source} is in partition ${p.partition}, the role in ${grant.partition}`,
-        fix: "use principals from the target role's partition",
-      });
-    }
   }
   return { findings, grant };
 }

@@ -8,6 +8,12 @@ export {
   selectGrant,
 } from './authorize';
 export { createGrantCache, createGrantStore, type GrantCache } from './cache';
-export { GRANT_NAME, type Grant, parseGrant } from './schema';
+export { GRANT_NAME, type Grant, type GrantParseResult, parseGrant } from './schema';
 export { checkSessionPolicy, MAX_PACKED_POLICY_CHARS } from './session-policy';
-export { type GrantSet, loadGrants, readGrantParameters } from './store';
+export {
+  type GrantParameter,
+  type GrantSet,
+  loadGrants,
+  parseGrantParameter,
+  readGrantParameters,
+} from './store';

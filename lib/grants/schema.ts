@@ -91,27 +91,49 @@ export interface Grant {
   readonly notAfter?: number;
 }
 
-export type GrantParseResult = { ok: true; grant: Grant } | { ok: false; reason: string };
+export type GrantParseResult =
+  | { ok: true; grant: Grant }
+  | {
+      ok: false;
+      /** The first problems joined into one line (the log line's and the audit's reason). */
+      reason: string;
+      /** Every problem, one `field: rule` each (`rolebroker grants validate` lists them). */
+      reasons: readonly string[];
+    };
 
 /**
- * Validates one grant document from SSM. Never throws: an invalid grant yields a reason
- * that names the field, and never quotes the external ID.
+ * Validates one grant document from SSM. Never throws: an invalid grant yields every
+ * problem, each naming its field, none quoting the external ID.
  */
 export function parseGrant(
   name: string,
   value: string,
   defaultPartition: Partition,
 ): GrantParseResult {
-  if (!GRANT_NAME.test(name))
-    return { ok: false, reason: 'grant name must match [A-Za-z0-9_.-]{1,128}' };
+  const problems = new Problems();
+  if (!GRANT_NAME.test(name)) problems.add('', 'grant name must match [A-Za-z0-9_.-]{1,128}');
+  const grant = parseDocument(name, value, defaultPartition, problems);
+  if (grant && problems.none) return { ok: true, grant };
+  return { ok: false, reason: problems.first(), reasons: problems.list };
+}
+
+function parseDocument(
+  name: string,
+  value: string,
+  defaultPartition: Partition,
+  problems: Problems,
+): Grant | undefined {
   let json: unknown;
   try {
     json = JSON.parse(value);
   } catch {
-    return { ok: false, reason: 'value is not valid JSON' };
+    problems.add('', 'value is not valid JSON');
+    return undefined;
   }
-  if (!isObject(json)) return { ok: false, reason: 'value must be a JSON object' };
-  const problems = new Problems();
+  if (!isObject(json)) {
+    problems.add('', 'value must be a JSON object');
+    return undefined;
+  }
   rejectUnknownFields(json, GRANT_FIELDS, problems);
   if (json.roleArn === undefined) problems.add('roleArn', 'is required');
   const doc = {
@@ -156,39 +178,51 @@ export function parseGrant(
   if (doc.notBefore !== undefined && doc.notAfter !== undefined && doc.notAfter <= doc.notBefore) {
     problems.add('notAfter', 'must be after notBefore');
   }
-  if (!problems.none) return { ok: false, reason: problems.first() };
+  // Checked even beside other problems, so that every one is reported; entries of the wrong
+  // type were reported above and are skipped here.
   const target = parseRoleArn(doc.roleArn);
-  if (!target) return { ok: false, reason: 'roleArn: is not an IAM role ARN' };
-  for (const hop of doc.via) {
-    if (parseRoleArn(hop)?.partition !== target.partition) {
-      return { ok: false, reason: 'via: hub roles must be in the partition of roleArn' };
+  doc.via.forEach((hop, i) => {
+    const hub = typeof hop === 'string' ? parseRoleArn(hop) : null;
+    if (target && hub && hub.partition !== target.partition) {
+      problems.add(`via.${i}`, 'hub roles must be in the partition of roleArn');
     }
-  }
+  });
   const principals: PrincipalPattern[] = [];
-  for (const [i, source] of doc.principals.entries()) {
+  doc.principals.forEach((source, i) => {
+    if (typeof source !== 'string') return;
+    let pattern: PrincipalPattern;
     try {
-      principals.push(parsePrincipalPattern(source, defaultPartition));
+      pattern = parsePrincipalPattern(source, defaultPartition);
     } catch (err) {
-      return { ok: false, reason: `principals.${i}: ${(err as Error).message}` };
+      problems.add(`principals.${i}`, (err as Error).message);
+      return;
     }
-  }
-  return {
-    ok: true,
-    grant: Object.freeze({
-      name,
-      roleArn: doc.roleArn,
-      partition: target.partition,
-      externalId: doc.externalId,
-      principals: Object.freeze(principals),
-      maxDurationSeconds: doc.maxDurationSeconds,
-      sessionPolicy: doc.sessionPolicy,
-      sessionPolicyArns: doc.sessionPolicyArns,
-      sessionTags: doc.sessionTags,
-      via: doc.via,
-      sourceIdentity: doc.sourceIdentity,
-      disabled: doc.disabled,
-      ...(doc.notBefore !== undefined ? { notBefore: doc.notBefore } : {}),
-      ...(doc.notAfter !== undefined ? { notAfter: doc.notAfter } : {}),
-    }),
-  };
+    // A principal of another partition can never be the caller: a broker serves one partition.
+    if (target && pattern.partition !== target.partition) {
+      const bare =
+        pattern.source === pattern.accountId ? " (a bare account id is the broker's)" : '';
+      problems.add(
+        `principals.${i}`,
+        `is in partition ${pattern.partition}${bare}, roleArn in ${target.partition}`,
+      );
+    }
+    principals.push(pattern);
+  });
+  if (!target || !problems.none) return undefined;
+  return Object.freeze({
+    name,
+    roleArn: doc.roleArn,
+    partition: target.partition,
+    externalId: doc.externalId,
+    principals: Object.freeze(principals),
+    maxDurationSeconds: doc.maxDurationSeconds,
+    sessionPolicy: doc.sessionPolicy,
+    sessionPolicyArns: doc.sessionPolicyArns,
+    sessionTags: doc.sessionTags,
+    via: doc.via,
+    sourceIdentity: doc.sourceIdentity,
+    disabled: doc.disabled,
+    ...(doc.notBefore !== undefined ? { notBefore: doc.notBefore } : {}),
+    ...(doc.notAfter !== undefined ? { notAfter: doc.notAfter } : {}),
+  });
 }

@@ -36,7 +36,6 @@ const EVERY_CHECK = [
   'grant-invalid',
   'grant-expired',
   'principals-whole-account',
-  'principals-other-partition',
   'principal-wildcard-path',
   'role-missing',
   'role-unreadable',

@@ -54,7 +54,7 @@ describe('trust-posture audit against the emulator', () => {
     ['unsafe-every-role', ['principals-whole-account']],
     ['unsafe-every-user', ['principals-whole-account', 'principal-wildcard-path']],
     ['unsafe-user-path-wildcard', ['principal-wildcard-path']],
-    ['unsafe-other-partition', ['principals-other-partition']],
+    ['unsafe-other-partition', ['grant-invalid']],
     ['unsafe-missing-role', ['role-missing']],
     ['unsafe-unreadable', ['role-unreadable']],
     ['unsafe-no-external-id', ['trust-no-external-id']],

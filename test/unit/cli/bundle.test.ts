@@ -112,6 +112,18 @@ describe('the CLI bundle', () => {
     }
   });
 
+  it('loads no AWS SDK for `grants validate`, and the SSM client but no IAM client or audit for the other grants commands', () => {
+    const validate = [...sources(action('grants-validate'))];
+    expect(validate).toContain('lib/grants/schema.ts');
+    expect(validate.filter((s) => /^@aws-|^@smithy\/|^lib\/(aws|audit|client)\//.test(s))).toEqual(
+      [],
+    );
+    const store = sources(action('grants'));
+    expect(store).toContain('@aws-sdk/client-ssm');
+    expect(store).not.toContain('@aws-sdk/client-iam');
+    expect([...store].filter((s) => s.startsWith('lib/audit/'))).toEqual([]);
+  });
+
   it('keeps the library entry free of the CLI', () => {
     const loaded = [...sources(loadedWith('dist/index.mjs'))];
     expect(loaded.filter((s) => s === 'commander' || s.startsWith('lib/cli/'))).toEqual([]);

@@ -12,6 +12,11 @@ const reasonOf = (doc: object, name?: string) => {
   if (r.ok) throw new Error('expected the grant to be invalid');
   return r.reason;
 };
+const reasonsOf = (doc: object, name?: string) => {
+  const r = parse(doc, name);
+  if (r.ok) throw new Error('expected the grant to be invalid');
+  return r.reasons;
+};
 
 describe('grant schema', () => {
   it('accepts the contract example and fills defaults', () => {
@@ -29,8 +34,33 @@ describe('grant schema', () => {
     });
   });
 
-  it('accepts a role in another partition', () => {
-    expect(parse({ ...base, roleArn: 'arn:aws-cn:iam::222222222222:role/x' }).ok).toBe(true);
+  it('accepts a role in another partition than the broker, with principals of that partition', () => {
+    const r = parse({
+      ...base,
+      roleArn: 'arn:aws-cn:iam::222222222222:role/x',
+      principals: ['arn:aws-cn:iam::111111111111:role/audit-*'],
+    });
+    expect(r.ok && r.grant.partition).toBe('aws-cn');
+  });
+
+  it('rejects a principal in another partition than the role, naming it', () => {
+    expect(
+      reasonsOf({
+        ...base,
+        principals: [base.principals[0], 'arn:aws-us-gov:iam::111111111111:role/ops'],
+      }),
+    ).toEqual(['principals.1: is in partition aws-us-gov, roleArn in aws']);
+  });
+
+  it("rejects a bare account id for a role outside the broker's partition, saying why", () => {
+    const reasons = reasonsOf({
+      ...base,
+      roleArn: 'arn:aws-cn:iam::222222222222:role/x',
+      principals: ['111111111111'],
+    });
+    expect(reasons).toEqual([
+      "principals.0: is in partition aws (a bare account id is the broker's), roleArn in aws-cn",
+    ]);
   });
 
   it('rejects a name outside [A-Za-z0-9_.-]{1,128}', () => {
@@ -38,7 +68,11 @@ describe('grant schema', () => {
   });
 
   it('rejects a value that is not JSON', () => {
-    expect(parseGrant('g', '{', 'aws')).toEqual({ ok: false, reason: 'value is not valid JSON' });
+    expect(parseGrant('g', '{', 'aws')).toEqual({
+      ok: false,
+      reason: 'value is not valid JSON',
+      reasons: ['value is not valid JSON'],
+    });
   });
 
   it.each([
@@ -63,6 +97,43 @@ describe('grant schema', () => {
     expect(reason).toMatch(/maxDurationSeconds/);
     expect(reason).toMatch(/via/);
     expect(reason).not.toContain('secret');
+  });
+
+  it('lists every problem in reasons, one field each, after the first ones in reason', () => {
+    const reasons = reasonsOf(
+      {
+        roleArn: 'arn:aws:iam::222222222222:role/x',
+        externalId: 'bad secret',
+        principals: ['*', 7, 'arn:aws-cn:iam::111111111111:role/a'],
+        maxDurationSeconds: 60,
+        sessionPolicyArns: ['nope'],
+        sessionTags: { team: 3 },
+        via: ['arn:aws-cn:iam::333333333333:role/Hub'],
+        sourceIdentity: 'yes',
+        disabled: 'no',
+        colour: 'red',
+      },
+      'team/x',
+    );
+    expect(reasons).toEqual([
+      'grant name must match [A-Za-z0-9_.-]{1,128}',
+      'unknown field colour',
+      'externalId: must be 2-1224 characters of [\\w+=,.@:/-]',
+      'principals.1: expected string',
+      'maxDurationSeconds: must be between 900 and 3600',
+      'sessionPolicyArns.0: is not an IAM policy ARN',
+      'sessionTags.team: tag value is invalid',
+      'sourceIdentity: expected boolean',
+      'disabled: expected boolean',
+      'via.0: hub roles must be in the partition of roleArn',
+      'principals.0: a principal of only wildcards is not allowed',
+      'principals.2: is in partition aws-cn, roleArn in aws',
+    ]);
+    expect(reasons.join('\n')).not.toContain('secret');
+    const r = parse({ ...base, principals: ['*'], disabled: 'no' }, 'team/x');
+    expect(r.ok ? '' : r.reason).toBe(
+      'grant name must match [A-Za-z0-9_.-]{1,128}; disabled: expected boolean; principals.0: a principal of only wildcards is not allowed',
+    );
   });
 
   it('rejects unknown fields', () => {
