@@ -10,12 +10,12 @@ import {
   integerIn,
   isObject,
   type Json,
-  optionalInstant,
   optionalString,
   Problems,
   rejectUnknownFields,
   stringList,
 } from '../validation';
+import { optionalInstant } from './instant';
 import { checkSessionPolicy } from './session-policy';
 
 /** AWS limits that STS enforces on AssumeRole; checked here so a grant fails at load, not per call. */
