@@ -324,6 +324,18 @@ describe('grants put', () => {
       2,
       'NAME must match [A-Za-z0-9_.-]{1,128} (a grant name, without /)',
     ],
+    [
+      'a window that ends before it starts',
+      ['bad-5', { ...OPS, notBefore: '2030-01-01T17:00:00Z', notAfter: '2030-01-01T09:00:00Z' }],
+      1,
+      'grants put refused: grant bad-5 is invalid, nothing written: notAfter: must be after notBefore',
+    ],
+    [
+      'a window that has closed',
+      ['bad-6', { ...OPS, notAfter: '2020-01-01T00:00:00Z' }],
+      1,
+      'grants put refused: grant bad-6: notAfter is in the past, nothing written',
+    ],
     ['a name ..', ['..', OPS], 2, 'NAME must not be . or contain ..'],
     ['a name with ..', ['a..b', OPS], 2, 'NAME must not be . or contain ..'],
     [

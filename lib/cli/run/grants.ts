@@ -154,9 +154,15 @@ export async function put(
     async (ssm, partition) => {
       const check = () => {
         const parsed = parseGrantParameter({ name, type: 'SecureString', value }, partition);
-        if (parsed.ok) return parsed.grant;
-        const reasons = parsed.reasons.join('; ');
-        throw new Refused(`grant ${name} is invalid, nothing written: ${reasons}`);
+        if (!parsed.ok) {
+          const reasons = parsed.reasons.join('; ');
+          throw new Refused(`grant ${name} is invalid, nothing written: ${reasons}`);
+        }
+        // Valid for the broker (which would just never match it), but never what is meant.
+        if (parsed.grant.notAfter !== undefined && parsed.grant.notAfter <= Date.now()) {
+          throw new Refused(`grant ${name}: notAfter is in the past, nothing written`);
+        }
+        return parsed.grant;
       };
       let grant = check();
       const path = pathOf(options, name);
