@@ -3,7 +3,7 @@
  * bounded keep-alive pool, no redirects followed, a deadline, and one retry when a reused
  * connection turns out to be closed.
  */
-import http from 'node:http';
+import type { Agent as HttpAgent } from 'node:http';
 import https from 'node:https';
 import { BrokerError, Unauthenticated, Unavailable } from '../errors';
 import type { AnswerReason } from './reasons';
@@ -39,10 +39,21 @@ export type SendFn = (request: SendRequest) => Promise<SendResponse>;
 // Reused across invocations of a warm Lambda: one TLS handshake per endpoint, not per caller.
 // Bounded like the SDK clients' pool (lib/aws/clients.ts): a burst queues here rather than
 // opening hundreds of connections to STS at once.
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
-};
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+let plain: { http: typeof import('node:http'); agent: HttpAgent } | undefined;
+
+/**
+ * node:http, loaded on the first http:// identity endpoint (local runs only). Not imported:
+ * Node 22's ESM view of node:http reads its lazy WebSocket export, which loads undici
+ * (~10 ms of every cold start).
+ */
+function plainHttp() {
+  if (!plain) {
+    const http = process.getBuiltinModule('node:http');
+    plain = { http, agent: new http.Agent({ keepAlive: true, maxSockets: 64 }) };
+  }
+  return plain;
+}
 
 /**
  * Default SendFn on plain node:http/https: fetch (undici) refuses to set `Host`, which is
@@ -51,7 +62,8 @@ const agents = {
 export const sendWithNodeHttp: SendFn = (request) =>
   new Promise<SendResponse>((resolve, reject) => {
     const { url } = request;
-    const transport = url.protocol === 'https:' ? https : http;
+    const secure = url.protocol === 'https:';
+    const transport = secure ? https : plainHttp().http;
     const req = transport.request(
       {
         protocol: url.protocol,
@@ -61,7 +73,7 @@ export const sendWithNodeHttp: SendFn = (request) =>
         path: url.pathname,
         method: request.method,
         headers: { ...request.headers, accept: request.accept },
-        agent: url.protocol === 'https:' ? agents['https:'] : agents['http:'],
+        agent: secure ? httpsAgent : plainHttp().agent,
         signal: request.signal,
       },
       (res) => {
