@@ -223,6 +223,36 @@ describe('the CLI cache against the local stack', () => {
     expect(outsider.stderr).toMatch(/403 AccessDenied/);
   });
 
+  it('answers a hit of the shipped bundle from its entry: no commander, no AWS SDK, no lock', async () => {
+    const cacheHome = join(dir, 'cache-loads');
+    /** The contents of every file of ours a run loads (Node's module hooks record them). */
+    const loaded = async (extra: string[]) => {
+      const record = join(dir, `loads-${extra.length}`);
+      writeFileSync(record, '');
+      const { stdout } = await run(
+        'node',
+        ['--import', join(ROOT, 'test/support/record-loads.mjs'), CLI, ...credentialsArgs(extra)],
+        { cwd: ROOT, env: { ...baseEnv(cacheHome), TEST_RECORD_LOADS: record } },
+      );
+      const files = readFileSync(record, 'utf8')
+        .split('\n')
+        .filter((url) => url.startsWith('file:'))
+        .map((url) => readFileSync(new URL(url), 'utf8'));
+      return { stdout, files };
+    };
+    const commander = (f: string) => f.includes('commander.unknownOption');
+    const sdk = (f: string) => f.includes('aws-sdk-js');
+    const lock = (f: string) => f.includes('ELOCKED');
+    expect(await brokerRequests(() => cli(cacheHome))).toBe(1);
+    const hit = await loaded([]);
+    const miss = await loaded(['--no-cache']);
+    console.log(`files loaded: hit ${hit.files.length}, --no-cache ${miss.files.length}`);
+    expect(JSON.parse(hit.stdout).Version).toBe(1);
+    expect(hit.files.filter((f) => commander(f) || sdk(f) || lock(f))).toEqual([]);
+    // The same checks find them on the full path, so they would find them on a hit.
+    expect([commander, sdk].map((has) => miss.files.some(has))).toEqual([true, true]);
+  });
+
   it("prints the hit path's wall time (median of 7 runs)", async () => {
     const cacheHome = join(dir, 'cache-timing');
     await cli(cacheHome);

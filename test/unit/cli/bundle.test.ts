@@ -43,11 +43,19 @@ function sources(files: Set<string>): Set<string> {
   return found;
 }
 
+/** The output file that holds `input`. */
+function holding(input: string): string {
+  const file = Object.keys(outputs).find((f) => outputs[f]?.inputs[input]);
+  if (!file) throw new Error(`no output holds ${input}`);
+  return file;
+}
+
+/** What the full path loads: the entry, then commander and the commands (lib/cli/index.ts). */
+const fullPath = () => loadedWith(holding('lib/cli/index.ts'), new Set(loadedWith(ENTRY)));
+
 /** What the action of a command loads: the output file that holds its run module. */
 function action(command: string): Set<string> {
-  const file = Object.keys(outputs).find((f) => outputs[f]?.inputs[`lib/cli/run/${command}.ts`]);
-  if (!file) throw new Error(`no output holds lib/cli/run/${command}.ts`);
-  return loadedWith(file, new Set(loadedWith(ENTRY)));
+  return loadedWith(holding(`lib/cli/run/${command}.ts`), fullPath());
 }
 
 /** What an action loads once its lazy imports (the broker request, the lock) have run too. */
@@ -68,11 +76,22 @@ const runOf = (file: string) =>
   Object.keys(outputs[file]?.inputs ?? {}).find((i) => i.startsWith('lib/cli/run/')) ?? '';
 
 describe('the CLI bundle', () => {
-  it('loads commander and lib/cli for --help, --version and usage errors: no AWS SDK', () => {
+  it('answers a cache hit of a command line seen before from the entry alone: no commander, no AWS SDK, no file lock', () => {
     const loaded = [...sources(loadedWith(ENTRY))];
+    expect(loaded).toContain('lib/cli/fast-path.ts');
+    expect(loaded).toContain('lib/cli/credential-cache.ts');
+    expect(loaded.filter((s) => !s.startsWith('lib/'))).toEqual(['package.json']);
+    expect(loaded.filter((s) => s.startsWith('lib/client/'))).toEqual(['lib/client/refresh.ts']);
+    expect(loaded.filter((s) => /^lib\/(audit|grants|aws)\//.test(s))).toEqual([]);
+  });
+
+  it('loads commander and lib/cli for --help, --version and usage errors: no AWS SDK', () => {
+    const loaded = [...sources(fullPath())];
     expect(loaded).toContain('commander');
     expect(loaded.filter((s) => /^@aws-|^@smithy\//.test(s))).toEqual([]);
-    expect(loaded.filter((s) => /^lib\/(audit|client|grants|aws)\//.test(s))).toEqual([]);
+    expect(loaded.filter((s) => /^lib\/(audit|grants|aws)\//.test(s))).toEqual([]);
+    // The cache's leaf of constants (the entry's fast path loads it); no request code.
+    expect(loaded.filter((s) => s.startsWith('lib/client/'))).toEqual(['lib/client/refresh.ts']);
   });
 
   it('serves a cache hit of `rolebroker credentials` with no AWS SDK and no file lock', () => {
