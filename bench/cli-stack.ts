@@ -9,9 +9,10 @@ import { ARNS } from '../scripts/seed';
 import { ROOT } from './config';
 import { note } from './note';
 
-const clientBundleOptions = createRequire(import.meta.url)(
-  '../scripts/client-bundle.cjs',
-) as () => BuildOptions;
+const clientBundleOptions = createRequire(import.meta.url)('../scripts/client-bundle.cjs') as {
+  (): BuildOptions;
+  bin(outdir: string): BuildOptions;
+};
 
 /** A finished child process: its wall time from spawn to close, exit code and stdout. */
 export interface ProcessRun {
@@ -46,13 +47,14 @@ export function timeNode(args: string[], env: NodeJS.ProcessEnv): Promise<Proces
 /**
  * The local stack (`npm start`'s: moto and the broker under serverless-offline, `sts` mode,
  * session reuse off so that every broker request is an AssumeRole), a relay in front of the
- * broker that counts broker requests, and the CLI bundle built as scripts/build-client.mjs
- * builds it (the same esbuild options, scripts/client-bundle.cjs) into a temp directory.
+ * broker that counts broker requests, and the CLI built as scripts/build-client.mjs builds
+ * dist/ (the same esbuild options, scripts/client-bundle.cjs) into a temp directory.
  */
 export async function startCliStack(work: string) {
   note('building the CLI bundle and starting the local stack');
   const dist = join(work, 'cli-dist');
   await build({ ...clientBundleOptions(), outdir: dist, logLevel: 'warning' });
+  await build(clientBundleOptions.bin(dist));
   const localDir = await mkdtemp(join(work, 'cli-stack-'));
   const stack = await startLocalStack({
     localDir,
@@ -85,8 +87,8 @@ export async function startCliStack(work: string) {
     ARNS.localTarget,
   ];
   return {
-    /** The built CLI entry (dist/rolebroker.mjs's twin). */
-    cli: join(dist, 'rolebroker.mjs'),
+    /** The built package bin (dist/rolebroker.cjs's twin), which runs rolebroker.mjs beside it. */
+    cli: join(dist, 'rolebroker.cjs'),
     env,
     home,
     request,

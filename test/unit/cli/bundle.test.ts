@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const clientBundleOptions = createRequire(import.meta.url)(
   '../../../scripts/client-bundle.cjs',
-) as () => BuildOptions;
+) as { (): BuildOptions; bin(): BuildOptions };
 
 // The split that scripts/build-client.mjs ships, without writing anything: what each
 // command makes Node load, by following the imports between the output files.
@@ -43,19 +43,11 @@ function sources(files: Set<string>): Set<string> {
   return found;
 }
 
-/** The output file that holds `input`. */
-function holding(input: string): string {
-  const file = Object.keys(outputs).find((f) => outputs[f]?.inputs[input]);
-  if (!file) throw new Error(`no output holds ${input}`);
-  return file;
-}
-
-/** What the full path loads: the entry, then commander and the commands (lib/cli/index.ts). */
-const fullPath = () => loadedWith(holding('lib/cli/index.ts'), new Set(loadedWith(ENTRY)));
-
 /** What the action of a command loads: the output file that holds its run module. */
 function action(command: string): Set<string> {
-  return loadedWith(holding(`lib/cli/run/${command}.ts`), fullPath());
+  const file = Object.keys(outputs).find((f) => outputs[f]?.inputs[`lib/cli/run/${command}.ts`]);
+  if (!file) throw new Error(`no output holds lib/cli/run/${command}.ts`);
+  return loadedWith(file, new Set(loadedWith(ENTRY)));
 }
 
 /** What an action loads once its lazy imports (the broker request, the lock) have run too. */
@@ -76,22 +68,11 @@ const runOf = (file: string) =>
   Object.keys(outputs[file]?.inputs ?? {}).find((i) => i.startsWith('lib/cli/run/')) ?? '';
 
 describe('the CLI bundle', () => {
-  it('answers a cache hit of a command line seen before from the entry alone: no commander, no AWS SDK, no file lock', () => {
-    const loaded = [...sources(loadedWith(ENTRY))];
-    expect(loaded).toContain('lib/cli/fast-path.ts');
-    expect(loaded).toContain('lib/cli/credential-cache.ts');
-    expect(loaded.filter((s) => !s.startsWith('lib/'))).toEqual(['package.json']);
-    expect(loaded.filter((s) => s.startsWith('lib/client/'))).toEqual(['lib/client/refresh.ts']);
-    expect(loaded.filter((s) => /^lib\/(audit|grants|aws)\//.test(s))).toEqual([]);
-  });
-
   it('loads commander and lib/cli for --help, --version and usage errors: no AWS SDK', () => {
-    const loaded = [...sources(fullPath())];
+    const loaded = [...sources(loadedWith(ENTRY))];
     expect(loaded).toContain('commander');
     expect(loaded.filter((s) => /^@aws-|^@smithy\//.test(s))).toEqual([]);
-    expect(loaded.filter((s) => /^lib\/(audit|grants|aws)\//.test(s))).toEqual([]);
-    // The cache's leaf of constants (the entry's fast path loads it); no request code.
-    expect(loaded.filter((s) => s.startsWith('lib/client/'))).toEqual(['lib/client/refresh.ts']);
+    expect(loaded.filter((s) => /^lib\/(audit|client|grants|aws)\//.test(s))).toEqual([]);
   });
 
   it('serves a cache hit of `rolebroker credentials` with no AWS SDK and no file lock', () => {
@@ -129,6 +110,31 @@ describe('the CLI bundle', () => {
     for (const s of ['@aws-sdk/client-ssm', '@aws-sdk/client-iam', 'lib/audit/audit.ts']) {
       expect(audit).toContain(s);
     }
+  });
+
+  it('answers a cache hit from the bin alone: one CommonJS file of node: built-ins and the cache', async () => {
+    const bin = await build({
+      ...clientBundleOptions.bin(),
+      metafile: true,
+      write: false,
+      logLevel: 'silent',
+    });
+    const files = Object.keys(bin.metafile.outputs);
+    expect(files).toEqual(['dist/rolebroker.cjs']);
+    const inputs = Object.keys(bin.metafile.outputs['dist/rolebroker.cjs']?.inputs ?? {});
+    expect(inputs).toContain('lib/cli/fast-path.ts');
+    expect(inputs).toContain('lib/cli/credential-cache.ts');
+    // No package but package.json's version; of the library, at most its leaf of constants.
+    const allowed =
+      /^(lib\/cli\/(bin-fast|fast-path|credential-cache|cli-env|run\/credential-format)\.ts|lib\/client\/refresh\.ts|package\.json)$/;
+    expect(inputs.filter((i) => !allowed.test(i))).toEqual([]);
+    // Everything else is the whole CLI beside it, imported only when the fast path declines.
+    const text = bin.outputFiles?.[0]?.text ?? '';
+    expect([...text.matchAll(/\bimport\(([^)]*)\)/g)].map((m) => m[1])).toEqual([
+      '"./rolebroker.mjs"',
+    ]);
+    const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]);
+    expect(required.filter((r) => !r?.startsWith('node:'))).toEqual([]);
   });
 
   it('keeps the library entry free of the CLI', () => {
