@@ -62,8 +62,14 @@ const xml = (text: string) =>
 /** A figure as the bench rounds it: at most three decimals, no trailing zeros. */
 const ms = (v: number) => `${Number(v.toFixed(v < 10 ? 3 : v < 100 ? 2 : 1))} ms`;
 
-/** The whole cold path (init + first request) of one side, when a `coldPath` figure exists. */
+/**
+ * The whole cold path (init + first request) of one side, where the run measured it in one
+ * process: `coldStartMs.coldPath<Side>Median`, or a `coldPath` object (older or newer shapes).
+ */
 function coldPathTotal(input: ChartInput, side: 'broker' | 'baseline'): number | undefined {
+  const Side = side === 'broker' ? 'Broker' : 'Baseline';
+  const flat = num(input.coldStartMs?.[`coldPath${Side}Median`]);
+  if (flat !== undefined) return flat;
   const cold = (input.coldStartMs?.coldPath ?? input.coldPath) as
     | Record<string, unknown>
     | undefined;

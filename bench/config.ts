@@ -56,6 +56,8 @@ export const BUDGET = {
   warmP50Ratio: 1.15,
   warmP99Ratio: 1.3,
   coldInitRatio: 1.3,
+  /** Init plus first request (issue 14). */
+  coldPathRatio: 1.3,
   credentialsBundleKiB: 400,
   rssGrowthMiB: 10,
   memoryMiB: 256,

@@ -66,6 +66,11 @@ export function printTable(r: {
       `baseline ${r.coldStartMs.baselineFirstRequestMedian}`,
     ],
     [
+      'cold path: init + first request ms p50 / p99',
+      `broker ${r.coldStartMs.coldPathBrokerMedian} / ${r.coldStartMs.coldPathBrokerP99}`,
+      `baseline ${r.coldStartMs.coldPathBaselineMedian} / ${r.coldStartMs.coldPathBaselineP99}`,
+    ],
+    [
       `warm ms p50 / p99 (${r.warmMs.requests} each)`,
       `broker ${r.warmMs.broker.p50} / ${r.warmMs.broker.p99}`,
       `direct ${r.warmMs.direct.p50} / ${r.warmMs.direct.p99}`,

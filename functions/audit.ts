@@ -1,11 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { brokerIamClients, runAudit } from '../lib/audit';
 import { createSsmClient } from '../lib/aws';
 import { loadConfig } from '../lib/config';
-import { createLogger, createMetrics } from '../lib/observability';
+import { countAuditFindings, createLogger, createMetrics, SEVERITIES } from '../lib/observability';
 
 const config = loadConfig();
 const logger = createLogger();
@@ -31,11 +30,8 @@ async function audit() {
   });
   for (const finding of report.findings) logger.warn('audit finding', { ...finding });
   logger.info('audit summary', { ...report.summary, findings: report.findings.length });
-  for (const severity of ['high', 'medium', 'low'] as const) {
-    metrics
-      .singleMetric()
-      .addDimension('Severity', severity)
-      .addMetric('AuditFindings', MetricUnit.Count, report.summary[severity]);
+  for (const severity of SEVERITIES) {
+    countAuditFindings(metrics, severity, report.summary[severity]);
   }
   return report.summary;
 }

@@ -1,4 +1,3 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createAuthenticator } from '../lib/auth';
 import { createSsmClient, createStsClient } from '../lib/aws';
@@ -6,7 +5,7 @@ import { loadConfig } from '../lib/config';
 import { authorize, createGrantStore } from '../lib/grants';
 import { jsonResponse, parseCredentialsRequest, withHttp } from '../lib/http';
 import { createIssuer, SessionReuse } from '../lib/issue';
-import { createLogger, createMetrics } from '../lib/observability';
+import { countAnswer, createLogger, createMetrics } from '../lib/observability';
 
 const config = loadConfig();
 const logger = createLogger();
@@ -21,11 +20,14 @@ const sessions = config.sessionReuseMinSeconds
   ? new SessionReuse({ minRemainingSeconds: config.sessionReuseMinSeconds })
   : undefined;
 
-/** POST /credentials: parse → authenticate → authorize → issue → respond. */
+/** POST /credentials: parse → authenticate (while the grants load) → authorize → issue → respond. */
 async function credentials(event: APIGatewayProxyEvent) {
   const request = parseCredentialsRequest(event);
+  const granted = grants.get();
+  // Awaited once the caller is known: a caller refused first never waits for (or sees) it.
+  granted.catch(() => {});
   const caller = await authenticate(event);
-  const input = { ...authorize((await grants.get()).grants, request, caller), caller };
+  const input = { ...authorize((await granted).grants, request, caller), caller };
   const { grant } = input;
   const { issued, reused } = sessions
     ? await sessions.issue(input, () => issuer.issue(input))
@@ -38,7 +40,7 @@ async function credentials(event: APIGatewayProxyEvent) {
     expiration: issued.Credentials.Expiration,
     reused,
   });
-  metrics.addMetric(reused ? 'CredentialsReused' : 'CredentialsIssued', MetricUnit.Count, 1);
+  countAnswer(metrics, reused ? 'CredentialsReused' : 'CredentialsIssued');
   return jsonResponse(200, issued);
 }
 

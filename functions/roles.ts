@@ -1,4 +1,3 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createAuthenticator } from '../lib/auth';
 import { createSsmClient } from '../lib/aws';
@@ -6,7 +5,7 @@ import { loadConfig } from '../lib/config';
 import type { RolesResponse } from '../lib/contract';
 import { createGrantStore, rolesFor } from '../lib/grants';
 import { jsonResponse, parseRolesRequest, withHttp } from '../lib/http';
-import { createLogger, createMetrics } from '../lib/observability';
+import { countAnswer, createLogger, createMetrics } from '../lib/observability';
 
 const config = loadConfig();
 const logger = createLogger();
@@ -20,7 +19,7 @@ async function roles(event: APIGatewayProxyEvent) {
   const caller = await authenticate(event);
   const body: RolesResponse = { roles: rolesFor((await grants.get()).grants, caller) };
   logger.info('roles listed', { caller: caller.arn, count: body.roles.length });
-  metrics.addMetric('RolesListed', MetricUnit.Count, 1);
+  countAnswer(metrics, 'RolesListed');
   return jsonResponse(200, body);
 }
 

@@ -3,6 +3,10 @@ import { Problems } from './validation';
 
 type Env = Record<string, string | undefined>;
 
+/** Forms of ROLEBROKER_SSM_PREFIX and AWS_REGION (also the CLI's --prefix and --region). */
+export const SSM_PREFIX = /^(\/[A-Za-z0-9_.-]+)+$/;
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
 /** Collects one message per invalid variable, so a misconfiguration is reported whole. */
 class EnvReader {
   readonly problems = new Problems();
@@ -85,7 +89,7 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
   const ssmPrefix = read.string(
     'ROLEBROKER_SSM_PREFIX',
     '/rolebroker',
-    /^(\/[A-Za-z0-9_.-]+)+$/,
+    SSM_PREFIX,
     'must look like /name or /a/b, without a trailing slash',
   );
   const auth = read.oneOf('ROLEBROKER_AUTH', 'iam', ['iam', 'sts'] as const);
@@ -105,12 +109,7 @@ export function loadConfig(env: Env = process.env): BrokerConfig {
   const maxStale = read.seconds('ROLEBROKER_MAX_STALE_SECONDS', 900, 0, 86_400);
   const reuse = read.oneOf('ROLEBROKER_SESSION_REUSE', 'on', ['on', 'off'] as const);
   const reuseMin = read.seconds('ROLEBROKER_SESSION_REUSE_MIN_SECONDS', 600, 300, 3300);
-  const region = read.string(
-    'AWS_REGION',
-    '',
-    /^[a-z]{2}(-[a-z]+)+-\d$/,
-    'must be an AWS region such as eu-west-1',
-  );
+  const region = read.string('AWS_REGION', '', REGION, 'must be an AWS region such as eu-west-1');
   if (!read.problems.none) {
     throw new Error(`invalid rolebroker configuration: ${read.problems.first(20)}`);
   }

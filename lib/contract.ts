@@ -66,6 +66,9 @@ export interface RoleSummary {
   readonly scoped: boolean;
   /** The session is assumed through hub roles. */
   readonly chained: boolean;
+  /** The grant's window, when it has one (ISO 8601 UTC): usable from notBefore until notAfter. */
+  readonly notBefore?: string;
+  readonly notAfter?: string;
 }
 
 /** The GET /roles 200 body: the enabled grants whose principals match the caller, by name. */

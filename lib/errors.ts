@@ -35,6 +35,11 @@ export class AccessDenied extends BrokerError {
   override name = 'AccessDenied';
 }
 
+/** The caller's grant matches, but its window closes before the shortest session would end. */
+export class WindowClosing extends AccessDenied {
+  override name = 'WindowClosing';
+}
+
 export class PayloadTooLarge extends BrokerError {
   override readonly statusCode = 413;
   override readonly code = 'PayloadTooLarge';

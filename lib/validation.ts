@@ -9,7 +9,7 @@ export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Collects problems; `first(n)` joins them into one message. */
+/** Collects problems; `first(n)` joins them into one message, `list` holds them all. */
 export class Problems {
   readonly #list: string[] = [];
 
@@ -23,6 +23,10 @@ export class Problems {
 
   get count(): number {
     return this.#list.length;
+  }
+
+  get list(): readonly string[] {
+    return [...this.#list];
   }
 
   first(max = 5): string {

@@ -38,9 +38,10 @@ export interface FaultProxy {
   mode: FaultMode;
   /**
    * Per-request choice, overriding `mode` while set: the request body is read first (then
-   * relayed unchanged on `pass`), so the hook can look at the action and its parameters.
+   * relayed unchanged on `pass`), so the hook can look at the action and its parameters. A
+   * promise holds the request until it settles.
    */
-  decide: ((req: ProxiedRequest) => FaultDecision) | undefined;
+  decide: ((req: ProxiedRequest) => FaultDecision | Promise<FaultDecision>) | undefined;
   /** Requests seen, whatever the mode. */
   readonly count: number;
   close(): Promise<void>;
@@ -89,7 +90,7 @@ export async function startFaultProxy(
   let count = 0;
   const state: {
     mode: FaultMode;
-    decide: ((req: ProxiedRequest) => FaultDecision) | undefined;
+    decide: ((req: ProxiedRequest) => FaultDecision | Promise<FaultDecision>) | undefined;
   } = { mode: 'pass', decide: undefined };
 
   const server: Server = createServer((req, res) => {
@@ -139,15 +140,14 @@ export async function startFaultProxy(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      act(
-        decide({
-          method: req.method ?? 'GET',
-          url: req.url ?? '/',
-          headers: req.headers,
-          body: body.toString('utf8'),
-        }),
-        body,
-      );
+      const decision = decide({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body: body.toString('utf8'),
+      });
+      if (decision instanceof Promise) void decision.then((d) => act(d, body));
+      else act(decision, body);
     });
   });
   if (!options.clientKeepAlive) server.keepAliveTimeout = 1;
@@ -164,7 +164,7 @@ export async function startFaultProxy(
     get decide() {
       return state.decide;
     },
-    set decide(fn: ((req: ProxiedRequest) => FaultDecision) | undefined) {
+    set decide(fn: ((req: ProxiedRequest) => FaultDecision | Promise<FaultDecision>) | undefined) {
       state.decide = fn;
     },
     get count() {

@@ -148,6 +148,7 @@ export const UNSAFE_PARAMETERS: Record<
   'unsafe-user-path-wildcard': unsafeGrant('safe', {
     principals: ['arn:aws:iam::111111111111:user/dev-*'],
   }),
+  // Invalid since issue 13 (a principal must be in the role's partition): grant-invalid.
   'unsafe-other-partition': unsafeGrant('safe', {
     principals: ['arn:aws-us-gov:iam::111111111111:role/ops'],
   }),
@@ -165,9 +166,22 @@ export const UNSAFE_PARAMETERS: Record<
   'unsafe-external-id-pattern': unsafeGrant('pattern'),
   'unsafe-service-deputy': unsafeGrant('service'),
   'unsafe-federated': unsafeGrant('federated'),
+  // A window that closed long ago (issue 13), and one that ends before it begins.
+  'unsafe-expired': unsafeGrant('safe', {
+    notBefore: '2020-01-01T09:00:00Z',
+    notAfter: '2020-01-01T17:00:00Z',
+  }),
+  'unsafe-invalid-window': unsafeGrant('safe', {
+    notBefore: '2026-05-01T17:00:00+02:00',
+    notAfter: '2026-05-01T09:00:00+02:00',
+  }),
 };
 /** Names of the seeded grants the broker skips as invalid. */
-export const INVALID_UNSAFE_GRANTS = ['unsafe-invalid'];
+export const INVALID_UNSAFE_GRANTS = [
+  'unsafe-invalid',
+  'unsafe-invalid-window',
+  'unsafe-other-partition',
+];
 
 async function seedUnsafeRoles(iam: IAMClient) {
   const broker = [ARNS.brokerExecRole, ARNS.brokerSession];

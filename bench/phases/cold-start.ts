@@ -3,14 +3,16 @@ import { BUDGET, SIZES } from '../config';
 import { note } from '../note';
 import type { CheckBudget } from '../report';
 import { runWorker } from '../run-worker';
-import { median, round } from '../stats';
+import { median, round, summary } from '../stats';
 import type { BenchWorld } from '../world';
 import type { Bundles } from './bundles';
 
 /**
  * Phase 2: cold start in fresh processes, broker and baseline alternating. Init is process
  * start to handler loaded, the span Lambda reports as Init Duration; the import alone is
- * shown too.
+ * shown too. The cold path is init plus the first request: what a new instance's first
+ * caller waits for (the broker loads grants and assumes a hub and the target; the baseline
+ * makes one AssumeRole).
  */
 export async function measureColdStart(world: BenchWorld, bundles: Bundles, check: CheckBudget) {
   note(`cold start, ${SIZES.coldRuns} fresh processes each`);
@@ -42,6 +44,11 @@ export async function measureColdStart(world: BenchWorld, bundles: Bundles, chec
   }
   const coldRatio = median(cold.broker) / median(cold.baseline);
   check('cold start init, broker/baseline (median)', coldRatio, BUDGET.coldInitRatio);
+  // What the first caller of a new instance waits for: init, then its own request.
+  const brokerPath = cold.broker.map((init, i) => init + (cold.brokerFirst[i] ?? Number.NaN));
+  const baselinePath = cold.baseline.map((init, i) => init + (cold.baselineFirst[i] ?? Number.NaN));
+  const pathRatio = median(brokerPath) / median(baselinePath);
+  check('cold path, broker/baseline (median)', pathRatio, BUDGET.coldPathRatio);
   return {
     brokerInitMedian: round(median(cold.broker)),
     baselineInitMedian: round(median(cold.baseline)),
@@ -51,6 +58,11 @@ export async function measureColdStart(world: BenchWorld, bundles: Bundles, chec
     importRatio: round(median(cold.brokerImport) / median(cold.baselineImport), 3),
     brokerFirstRequestMedian: round(median(cold.brokerFirst)),
     baselineFirstRequestMedian: round(median(cold.baselineFirst)),
+    coldPathBrokerMedian: round(median(brokerPath)),
+    coldPathBaselineMedian: round(median(baselinePath)),
+    coldPathBrokerP99: round(summary(brokerPath).p99),
+    coldPathBaselineP99: round(summary(baselinePath).p99),
+    coldPathRatio: round(pathRatio, 3),
     runs: SIZES.coldRuns,
   };
 }

@@ -2,7 +2,7 @@ import { GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { awsErrorName } from '../aws';
 import { BrokerRequestError } from '../client';
-import { type Grant, parseGrant, readGrantParameters } from '../grants';
+import { formatInstant, type Grant, parseGrant, readGrantParameters } from '../grants';
 import { type Partition, parseRoleArn } from '../principals';
 import { type Finding, SEVERITY_RANK, type Severity } from './findings';
 import { auditTrust, parseTrustPolicy } from './trust';
@@ -30,14 +30,17 @@ export interface AuditOptions {
    * known: the trust audit then knows which named principal is the broker.
    */
   readonly brokerPrincipals?: readonly string[];
+  /** Clock in epoch ms, for grant windows. Default Date.now. */
+  readonly now?: () => number;
 }
 
-/** Checks on a grant document alone: storage type, schema, principals breadth. */
+/** Checks on a grant document alone: storage type, schema, window, principals breadth. */
 function auditGrantParameter(
   name: string,
   type: string,
   value: string,
   partition: Partition,
+  now: number,
 ): { findings: Finding[]; grant?: Grant } {
   const findings: Finding[] = [];
   if (type === 'String') {
@@ -63,6 +66,15 @@ function auditGrantParameter(
     return { findings };
   }
   const grant = parsed.grant;
+  if (grant.notAfter !== undefined && grant.notAfter <= now) {
+    findings.push({
+      check: 'grant-expired',
+      severity: 'low',
+      grant: name,
+      message: `grant's window closed at ${formatInstant(grant.notAfter)}: the broker no longer issues sessions for it`,
+      fix: 'delete the parameter, or move notAfter if the access is still meant',
+    });
+  }
   for (const p of grant.principals) {
     // role/* and the like match every role (or user) session of the account.
     const everyName = /:(?:role|user)\/[*?/]+$|:assumed-role\/[*?]+\/[*?]+$/.test(p.source);
@@ -84,15 +96,6 @@ function auditGrantParameter(
         fix: 'check the users it should admit still match; add a pattern per path level (user/ops/*/*) if one is meant',
       });
     }
-    if (p.partition !== grant.partition) {
-      findings.push({
-        check: 'principals-other-partition',
-        severity: 'medium',
-        grant: name,
-        message: `principal ${p.source} is in partition ${p.partition}, the role in ${grant.partition}`,
-        fix: "use principals from the target role's partition",
-      });
-    }
   }
   return { findings, grant };
 }
@@ -103,6 +106,7 @@ function auditGrantParameter(
  */
 export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const parameters = await readGrantParameters(options.ssm, options.prefix);
+  const now = (options.now ?? Date.now)();
   const findings: Finding[] = [];
   const roles = new Map<
     string,
@@ -148,7 +152,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   };
 
   for (const { name, type, value } of parameters) {
-    const checked = auditGrantParameter(name, type, value, options.partition);
+    const checked = auditGrantParameter(name, type, value, options.partition, now);
     findings.push(...checked.findings);
     const grant = checked.grant;
     if (!grant) continue;

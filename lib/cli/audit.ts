@@ -3,7 +3,7 @@ import { parseRoleArn } from '../principals';
 import {
   authOption,
   type CommandContext,
-  EnvOption,
+  prefixOption,
   profileOption,
   serverIdOption,
   UsageError,
@@ -26,11 +26,7 @@ export function auditCommand(program: Command, context: CommandContext): Command
         .argParser(collectAuditRole)
         .makeOptionMandatory(),
     )
-    .addOption(
-      new EnvOption('--prefix <path>', 'SSM path of the grants', 'ROLEBROKER_SSM_PREFIX').default(
-        '/rolebroker',
-      ),
-    )
+    .addOption(prefixOption())
     .addOption(
       new Option('--format <format>', 'report as a table or JSON')
         .choices(['table', 'json'])

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { REGION, SSM_PREFIX } from '../config';
 import { durationRule, MAX_CHAINED_SESSION_SECONDS, MIN_SESSION_SECONDS } from '../contract';
 import { CLI_SET_ENV, RESOLVING_CALLER_ENV } from './cli-env';
 
-/** Exit codes of every command. */
-export const EXIT = { ok: 0, findings: 1, usage: 2, denied: 3, failed: 4 } as const;
+/** Exit codes of every command (1: the audit's findings, or a grant command's refusal). */
+export const EXIT = { ok: 0, findings: 1, refused: 1, usage: 2, denied: 3, failed: 4 } as const;
 
 export { CLI_SET_ENV, RESOLVING_CALLER_ENV } from './cli-env';
 
@@ -104,6 +105,32 @@ export const serverIdOption = () =>
 
 export const profileOption = () =>
   new Option('--profile <name>', 'AWS profile to sign with (sets AWS_PROFILE)');
+
+// The flags of the commands that read or write grants in SSM with the operator's credentials.
+
+export const prefixOption = () =>
+  new EnvOption('--prefix <path>', 'SSM path of the grants', 'ROLEBROKER_SSM_PREFIX')
+    .argParser(ssmPrefix)
+    .default('/rolebroker');
+
+export const regionOption = () =>
+  new Option(
+    '--region <region>',
+    "AWS region of the grants (default: the SDK's, AWS_REGION or the profile's)",
+  ).argParser((value: string) => {
+    if (!REGION.test(value)) {
+      throw new UsageError('--region must be an AWS region such as eu-west-1');
+    }
+    return value;
+  });
+
+/** The broker's own rule for ROLEBROKER_SSM_PREFIX. */
+function ssmPrefix(value: string): string {
+  if (!SSM_PREFIX.test(value)) {
+    throw new UsageError('--prefix must look like /name or /a/b, without a trailing slash');
+  }
+  return value;
+}
 
 // The flags of a request for a role's session: `credentials`, `exec` and `serve`.
 

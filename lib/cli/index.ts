@@ -14,6 +14,7 @@ import {
 import { consoleCommand } from './console';
 import { credentialsCommand } from './credentials';
 import { execCommand } from './exec';
+import { grantsCommand } from './grants';
 import { revokeCommand } from './revoke';
 import { rolesCommand } from './roles';
 import type { RequestCredentials } from './run/credentials';
@@ -44,9 +45,11 @@ export async function main(
   const program = buildProgram(context, request);
   // The command being parsed, for the usage line of an error.
   let current: Command = program;
-  program.hook('preSubcommand', (_program, command) => {
-    current = command;
-  });
+  for (const parent of [program, ...program.commands.filter((c) => c.commands.length)]) {
+    parent.hook('preSubcommand', (_parent, command) => {
+      current = command;
+    });
+  }
   if (argv.length === 0) {
     io.stderr('rolebroker: missing command\n');
     program.outputHelp({ error: true });
@@ -62,7 +65,7 @@ export async function main(
     // --help and --version end the parse with exit code 0, their text already printed.
     if (error instanceof CommanderError && error.exitCode === 0) return EXIT.ok;
     if (error instanceof CommanderError || error instanceof UsageError) {
-      const name = current === program ? 'rolebroker' : `rolebroker ${current.name()}`;
+      const name = `rolebroker${pathOf(current)}`;
       io.stderr(
         `rolebroker: ${usageMessage(error, current, program)}\n` +
           `usage: ${current.createHelp().commandUsage(current)}\n` +
@@ -98,8 +101,8 @@ function buildProgram(context: CommandContext, request: RequestCredentials | und
     .exitOverride()
     .addHelpText(
       'after',
-      '\nexit codes: 0 ok, 1 audit findings at or above --fail-on, 2 usage,\n' +
-        "3 denied (401/403), 4 any other failure; exec: its command's status",
+      '\nexit codes: 0 ok, 1 audit findings at or above --fail-on or a grants refusal,\n' +
+        "2 usage, 3 denied (401/403), 4 any other failure; exec: its command's status",
     );
   credentialsCommand(program, context, request);
   execCommand(program, context, request);
@@ -109,6 +112,7 @@ function buildProgram(context: CommandContext, request: RequestCredentials | und
   auditCommand(program, context);
   revokeCommand(program, context);
   cacheCommand(program, context);
+  grantsCommand(program, context);
   program
     .command('help [command]')
     .description('show the help of rolebroker or of a command')
@@ -118,7 +122,8 @@ function buildProgram(context: CommandContext, request: RequestCredentials | und
       if (!command) throw new UsageError(`unknown command '${name}'`);
       command.outputHelp();
     });
-  for (const command of program.commands) {
+  // Hooks go on the commands that run (a parent's hooks would run for its subcommands too).
+  for (const command of leaves(program)) {
     completeOptions(command, io.env);
     command.hook('preAction', () => {
       // The SDK reads a profile's region and endpoint_url only through AWS_PROFILE.
@@ -135,18 +140,34 @@ function buildProgram(context: CommandContext, request: RequestCredentials | und
   return program;
 }
 
+/** The commands that run: `program`'s, with a parent's (`grants`) replaced by its own. */
+function leaves(program: Command): Command[] {
+  return program.commands.flatMap((c) => (c.commands.length ? c.commands : [c]));
+}
+
+/** ` grants put` for `rolebroker grants put`; '' for the program. */
+function pathOf(command: Command): string {
+  return command.parent ? `${pathOf(command.parent)} ${command.name()}` : '';
+}
+
 /** One line naming the flag: ours, or commander's with the commands a misplaced flag is for. */
 function usageMessage(error: CommanderError | UsageError, command: Command, program: Command) {
   if (error instanceof UsageError) return error.message;
+  // commander ends a parent command (`grants`) given none of its commands with this code.
+  if (error.code === 'commander.help') {
+    return `missing command: one of ${command.commands.map((c) => c.name()).join(', ')}`;
+  }
   const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
   if (error.code !== 'commander.unknownOption') return message;
   const flag = /'(--[^'=]+)/.exec(message)?.[1];
-  const owners = program.commands
+  const owners = leaves(program)
     .filter((c) => c !== command && c.options.some((o) => o.long === flag))
-    .map((c) => c.name());
+    .map((c) => pathOf(c).slice(1));
   if (!owners.length) return message;
   const names =
     owners.length > 1 ? `${owners.slice(0, -1).join(', ')} and ${owners.at(-1)}` : owners[0];
   const of = `${flag} is an option of ${names}`;
-  return command === program ? `${of}: put it after the command` : `${of}, not ${command.name()}`;
+  return command === program
+    ? `${of}: put it after the command`
+    : `${of}, not ${pathOf(command).slice(1)}`;
 }

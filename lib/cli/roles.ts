@@ -14,7 +14,7 @@ export function rolesCommand(program: Command, context: CommandContext): Command
     .command('roles')
     .summary('list the roles the broker would give you')
     .description(
-      'Lists the roles your grants allow (GET /roles), signing as the caller like credentials: grant, role ARN, maximum duration, scoped (the grant sets the session policy) and chained (through hub roles).',
+      'Lists the roles your grants allow (GET /roles), signing as the caller like credentials: grant, role ARN, maximum duration, scoped (the grant sets the session policy), chained (through hub roles) and, when a grant has one, its window (not before, not after).',
     )
     .usage('--url <url> [options]')
     .addOption(urlOption())

@@ -1,11 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj, type Request } from '@middy/core';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { awsErrorName } from '../aws';
 import { BrokerError, Unauthenticated, Unavailable } from '../errors';
+import { countError } from '../observability';
 import { errorResponse } from './response';
 
 /** Time kept back from the Lambda timeout to answer, log and flush metrics. */
@@ -44,18 +45,12 @@ function httpContract(options: ContractOptions): MiddlewareObj<HttpEvent, APIGat
         const rule = error instanceof Unauthenticated ? { rule: error.reason } : {};
         logger.info('request refused', { ...fields, reason: error.message, ...rule });
       }
-      metrics
-        .singleMetric()
-        .addDimension('Code', error.code)
-        .addMetric('Errors', MetricUnit.Count, 1);
+      countError(metrics, error.code);
     } else {
       // Unknown errors are bugs: log where, not what (a message could quote input).
       const stack = error?.stack?.split('\n').slice(1, 6).join('\n');
       logger.error('unhandled error', { errorName: error?.name ?? 'unknown', stack });
-      metrics
-        .singleMetric()
-        .addDimension('Code', 'InternalError')
-        .addMetric('Errors', MetricUnit.Count, 1);
+      countError(metrics, 'InternalError');
     }
     request.response = response;
   };

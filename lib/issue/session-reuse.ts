@@ -30,8 +30,9 @@ interface Issued {
 
 /**
  * Identifies "the same request": the caller, the whole grant (any change to it, such as a new
- * session policy, is a new key), the duration and the caller's policy. Hashed so that keys
- * hold no copy of the grant's external ID.
+ * session policy or window, is a new key), the duration asked (not the one a grant's window
+ * cut it to, which shrinks by the second) and the caller's policy. Hashed so that keys hold no
+ * copy of the grant's external ID.
  */
 function keyOf(input: IssueInput): string {
   return createHash('sha256')
@@ -39,7 +40,7 @@ function keyOf(input: IssueInput): string {
       JSON.stringify([
         input.caller.arn,
         input.grant,
-        input.durationSeconds ?? null,
+        input.requestedSeconds ?? input.durationSeconds,
         input.callerPolicy ?? null,
       ]),
     )

@@ -1,5 +1,6 @@
 // esbuild options for every Lambda bundle, used by serverless-esbuild (custom.esbuild.config)
 // and by the benchmark, so both measure and ship the same code.
+const { readFile } = require('node:fs/promises');
 const { join } = require('node:path');
 
 const lambdaCredentials = join(__dirname, '..', '..', 'lib', 'aws', 'lambda-credentials.ts');
@@ -30,4 +31,24 @@ const options = {
   },
 };
 
-module.exports = () => structuredClone(options);
+// SSM's schemas register all of its ~140 error classes when the module loads, which keeps
+// ~50 KiB the broker never constructs in every bundle that reads grants (a cold start parses
+// it all). Without the registrations an SSM error is the SDK's SSMServiceException under the
+// same `name`, with `$fault`, `$metadata` and `message`, which is all the broker reads
+// (test/integration/lambda-bundle-errors.test.ts). Fails the build if the SDK's file changes.
+const SSM_SCHEMAS = /[\\/]@aws-sdk[\\/]client-ssm[\\/]dist-es[\\/]schemas[\\/]schemas_0\.js$/;
+const ssmErrorRegistry = {
+  name: 'rolebroker-ssm-error-registry',
+  setup(build) {
+    build.onLoad({ filter: SSM_SCHEMAS }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const contents = source.replace(/^n0_registry\.registerError\([^;\n]*\);$/gm, '');
+      if (contents === source || /registerError\((?!SSMServiceException)/.test(contents)) {
+        throw new Error(`${args.path}: its error registrations changed; review ${__filename}`);
+      }
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+module.exports = () => ({ ...structuredClone(options), plugins: [ssmErrorRegistry] });

@@ -43,6 +43,7 @@ describe('scheduled audit function', () => {
     const summary = (await handler({} as never, lambdaContext())) as {
       high: number;
       medium: number;
+      low: number;
     };
     const records = lines.flatMap((l) => {
       try {
@@ -52,7 +53,8 @@ describe('scheduled audit function', () => {
       }
     });
     const findings = records.filter((r) => r.message === 'audit finding');
-    expect(findings.length).toBe(summary.high + summary.medium);
+    expect(findings.length).toBe(summary.high + summary.medium + summary.low);
+    expect(summary.low).toBeGreaterThan(0); // the seeded expired grant
     expect(findings.every((f) => f.check && f.severity && f.grant && f.fix)).toBe(true);
     expect(records.filter((r) => r.message === 'audit summary')).toHaveLength(1);
     const metrics = records.filter(
@@ -62,6 +64,7 @@ describe('scheduled audit function', () => {
       expect.arrayContaining([
         ['high', summary.high],
         ['medium', summary.medium],
+        ['low', summary.low],
       ]),
     );
   });

@@ -2,7 +2,13 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AuditReport, brokerIamClients, runAudit } from '../../lib/audit';
 import { EMULATOR_REGION } from '../../scripts/emulator';
-import { AUDIT_ROLES, BROKER_ACCOUNT, type SeededWorld, seedDemo } from '../../scripts/seed';
+import {
+  AUDIT_ROLES,
+  BROKER_ACCOUNT,
+  type SeededWorld,
+  seedDemo,
+  UNSAFE_PARAMETERS,
+} from '../../scripts/seed';
 import { loadBroker, restoreEnv } from '../support/broker';
 import { serveBroker } from '../support/broker-http';
 
@@ -48,7 +54,7 @@ describe('trust-posture audit against the emulator', () => {
     ['unsafe-every-role', ['principals-whole-account']],
     ['unsafe-every-user', ['principals-whole-account', 'principal-wildcard-path']],
     ['unsafe-user-path-wildcard', ['principal-wildcard-path']],
-    ['unsafe-other-partition', ['principals-other-partition']],
+    ['unsafe-other-partition', ['grant-invalid']],
     ['unsafe-missing-role', ['role-missing']],
     ['unsafe-unreadable', ['role-unreadable']],
     ['unsafe-no-external-id', ['trust-no-external-id']],
@@ -64,8 +70,36 @@ describe('trust-posture audit against the emulator', () => {
     ['unsafe-external-id-pattern', ['trust-external-id-pattern']],
     ['unsafe-service-deputy', ['trust-service-confused-deputy']],
     ['unsafe-federated', ['trust-federated-principal']],
+    ['unsafe-expired', ['grant-expired']],
+    ['unsafe-invalid-window', ['grant-invalid']],
   ])('reports %s with exactly %j', (grant, checks) => {
     expect(checksFor(grant)).toEqual([...checks].sort());
+  });
+
+  it('reports a grant whose window has closed as low, naming when it closed', () => {
+    expect(report.findings.filter((f) => f.check === 'grant-expired')).toEqual([
+      {
+        check: 'grant-expired',
+        severity: 'low',
+        grant: 'unsafe-expired',
+        message:
+          "grant's window closed at 2020-01-01T17:00:00Z: the broker no longer issues sessions for it",
+        fix: 'delete the parameter, or move notAfter if the access is still meant',
+      },
+    ]);
+  });
+
+  it('reports an invalid window as an invalid grant, naming the field', () => {
+    const [finding] = report.findings.filter((f) => f.grant === 'unsafe-invalid-window');
+    expect(finding).toMatchObject({ check: 'grant-invalid', severity: 'high' });
+    expect(finding?.message).toBe(
+      'grant is invalid and skipped by the broker: notAfter: must be after notBefore',
+    );
+  });
+
+  it('reports every seeded unsafe grant (each seeded finding still fires)', () => {
+    const reported = new Set(report.findings.map((f) => f.grant));
+    for (const name of Object.keys(UNSAFE_PARAMETERS)) expect(reported).toContain(name);
   });
 
   it('reports the problems of a hub role against the hub', () => {

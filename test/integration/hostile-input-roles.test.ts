@@ -18,6 +18,7 @@ import {
   startFixture,
   stopFixture,
 } from './hostile-input/runner';
+import { WINDOW_CASES, windowGrantName } from './hostile-input/windows.cases';
 
 beforeAll(startFixture);
 afterAll(stopFixture);
@@ -143,5 +144,28 @@ describe('GET /roles, sts mode', () => {
     );
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body).roles.length).toBeGreaterThan(0);
+  });
+});
+
+describe('GET /roles beside grants stored with bad windows', () => {
+  const notYet = windowGrantName(WINDOW_CASES.findIndex((c) => c.name === 'a window not open yet'));
+  const listed = async (broker: LoadedBroker, event: APIGatewayProxyEvent) => {
+    const res = await roles(broker, event);
+    expect(res.statusCode, res.body).toBe(200);
+    return JSON.parse(res.body).roles as { grant: string; notBefore?: string }[];
+  };
+  const expectOnlyTheWindowNotYetOpen = (shown: { grant: string; notBefore?: string }[]) => {
+    const windowGrants = shown.filter((r) => r.grant.startsWith('window-case-'));
+    expect(windowGrants).toEqual([expect.objectContaining({ grant: notYet })]);
+    expect(windowGrants[0]?.notBefore).toBe('2099-12-31T00:00:00Z');
+  };
+
+  it('iam mode: a 200 listing none of them but the one not open yet', async () => {
+    expectOnlyTheWindowNotYetOpen(await listed(fx.iamBroker, rolesEvent({})));
+  });
+
+  it('sts mode: the same', async () => {
+    const event = rolesEvent({ headers: { 'X-RoleBroker-Identity': await validToken() } });
+    expectOnlyTheWindowNotYetOpen(await listed(fx.stsBroker, event));
   });
 });

@@ -31,6 +31,7 @@ import {
   VALID,
 } from './hostile-input/runner';
 import { STS_CASES } from './hostile-input/sts-tokens.cases';
+import { WINDOW_CASES, windowGrantName } from './hostile-input/windows.cases';
 
 beforeAll(startFixture);
 afterAll(stopFixture);
@@ -112,6 +113,40 @@ describe('sts mode: an allowlisted endpoint that answers badly', () => {
     expectContractError(res, event, 401, [token]);
     expect(fx.fakeSts.count - fakeBefore).toBe(1);
     expect(fx.redirectTarget.count - targetBefore).toBe(0);
+  });
+});
+
+describe('grants stored with a bad or closed window: the ordinary 403 in both modes', () => {
+  const cases = WINDOW_CASES.map((c, i) => ({ ...c, grant: windowGrantName(i) }));
+
+  it.each(cases)('iam mode: $name', async (c) => {
+    const event = restEvent({ body: { roleArn: VALID, grant: c.grant }, userArn: demo });
+    expectContractError(await run(fx.iamBroker, event), event, 403, [c.grant]);
+  });
+
+  it.each(cases)('sts mode: $name', async (c) => {
+    const token = await createIdentityToken({
+      credentials: fx.world.callers.demoCaller,
+      region: EMULATOR_REGION,
+      endpoint: fx.relay.endpoint,
+      serverId: SERVER_ID,
+    });
+    const event = restEvent({
+      body: { roleArn: VALID, grant: c.grant },
+      userArn: 'offlineContext_userArn',
+      headers: { 'X-RoleBroker-Identity': token },
+    });
+    const before = fx.relay.count;
+    expectContractError(await run(fx.stsBroker, event), event, 403, [c.grant, token]);
+    // The caller was verified (its token forwarded once), then refused like any other.
+    expect(fx.relay.count - before).toBe(1);
+  });
+
+  it('leaves the valid grant for the same role and caller working beside them', async () => {
+    const event = restEvent({ body: { roleArn: VALID }, userArn: demo });
+    const res = await run(fx.iamBroker, event);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(JSON.parse(res.body).Grant).toBe('local-reader');
   });
 });
 

@@ -12,9 +12,9 @@ export interface Running {
   readonly exited: Promise<number>;
 }
 
-/** Starts `node dist/rolebroker.mjs ARGS` with exactly `env`, collecting its output. */
-export function startCli(args: string[], env: Record<string, string>): Running {
-  const child = spawn('node', [CLI, ...args], {
+/** Starts `node dist/rolebroker.mjs ARGS` (or another build, `cli`) with exactly `env`, collecting its output. */
+export function startCli(args: string[], env: Record<string, string>, cli = CLI): Running {
+  const child = spawn('node', [cli, ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

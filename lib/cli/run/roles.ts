@@ -25,18 +25,30 @@ export async function roles(options: RolesOptions, io: CliIo): Promise<number> {
   }
 }
 
-/** The 200 body as JSON, or a table with one row per grant. */
+/**
+ * The 200 body as JSON, or a table with one row per grant. NOT BEFORE and NOT AFTER columns
+ * appear when some grant has a window (`-`: that end is open).
+ */
 export function formatRoles(body: RolesResponse, format: 'table' | 'json'): string {
   if (format === 'json') return JSON.stringify(body, null, 2);
   if (body.roles.length === 0) return 'no roles: no enabled grant names this caller';
+  const windowed = body.roles.some((r) => r.notBefore !== undefined || r.notAfter !== undefined);
   const rows = [
-    ['GRANT', 'ROLE ARN', 'MAX DURATION', 'SCOPED', 'CHAINED'],
+    [
+      'GRANT',
+      'ROLE ARN',
+      'MAX DURATION',
+      'SCOPED',
+      'CHAINED',
+      ...(windowed ? ['NOT BEFORE', 'NOT AFTER'] : []),
+    ],
     ...body.roles.map((r) => [
       r.grant,
       r.roleArn,
       `${r.maxDurationSeconds}s`,
       r.scoped ? 'yes' : 'no',
       r.chained ? 'yes' : 'no',
+      ...(windowed ? [r.notBefore ?? '-', r.notAfter ?? '-'] : []),
     ]),
   ];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];

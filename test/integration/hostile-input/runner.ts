@@ -17,6 +17,7 @@ import { ARNS, BROKER_ACCOUNT, type SeededWorld, seedDemo } from '../../../scrip
 import { type LoadedBroker, loadBroker, restoreEnv } from '../../support/broker';
 import { lambdaContext } from '../../support/events';
 import type { BodyCase } from './bodies.cases';
+import { WINDOW_PARAMETERS } from './windows.cases';
 
 const endpoint = inject('motoEndpoint');
 export const SERVER_ID = 'rolebroker-hostile';
@@ -116,7 +117,7 @@ const savedLogLevel = process.env.POWERTOOLS_LOG_LEVEL;
 
 /** Seeds moto, starts the local servers and loads the three brokers (beforeAll). */
 export async function startFixture() {
-  fx.world = await seedDemo(endpoint);
+  fx.world = await seedDemo(endpoint, { extraParameters: WINDOW_PARAMETERS });
   fx.relay = await startFaultProxy(endpoint);
   fx.outsider = await startCountingServer(reply(200, gciXml(ARNS.demoCaller)));
   fx.redirectTarget = await startCountingServer(reply(200, gciXml(ARNS.demoCaller)));

@@ -89,6 +89,17 @@ describe('the bench chart', () => {
     expect(all).not.toContain('node -e 0');
   });
 
+  it("reads the bench's cold path figures (coldStartMs.coldPath<Side>Median)", () => {
+    const coldStartMs = {
+      ...SAMPLE.coldStartMs,
+      coldPathBrokerMedian: 118.4,
+      coldPathBaselineMedian: 80.12,
+    };
+    const all = parse(renderChart({ ...SAMPLE, coldStartMs })).texts.join('\n');
+    expect(all).toContain('58.38 + 50.39 ms, cold path 118.4 ms');
+    expect(all).toContain('46.73 + 24.55 ms, cold path 80.12 ms');
+  });
+
   it('stays well-formed with nothing to draw and with markup in a field', () => {
     expect(parse(renderChart({})).rects).toBe(1);
     const { texts } = parse(renderChart({ machine: { node: '<v20 & "x">' } }));

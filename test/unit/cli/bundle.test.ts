@@ -112,6 +112,25 @@ describe('the CLI bundle', () => {
     }
   });
 
+  it('loads no AWS client for `grants validate` (only the SDK date parser grant windows use), and the SSM client but no IAM client or audit for the other grants commands', () => {
+    const validate = [...sources(action('grants-validate'))];
+    expect(validate).toContain('lib/grants/schema.ts');
+    expect(validate.filter((s) => /^@aws-|^lib\/(aws|audit|client)\//.test(s))).toEqual([]);
+    // The RFC 3339 parser and what it drags along: no client, signer or protocol.
+    const smithy = [...action('grants-validate')]
+      .flatMap((file) => Object.entries(outputs[file]?.inputs ?? {}))
+      .filter(([input, { bytesInOutput }]) => input.includes('@smithy/') && bytesInOutput > 0)
+      .map(([input]) => input.replace(/^.*node_modules\//, ''))
+      .filter(
+        (input) => !/^@smithy\/(core\/dist-es\/submodules\/(serde|transport)|types)\//.test(input),
+      );
+    expect(smithy).toEqual([]);
+    const store = sources(action('grants'));
+    expect(store).toContain('@aws-sdk/client-ssm');
+    expect(store).not.toContain('@aws-sdk/client-iam');
+    expect([...store].filter((s) => s.startsWith('lib/audit/'))).toEqual([]);
+  });
+
   it('answers a cache hit from the bin alone: one CommonJS file of node: built-ins and the cache', async () => {
     const bin = await build({
       ...clientBundleOptions.bin(),

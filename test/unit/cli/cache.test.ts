@@ -140,6 +140,21 @@ describe('the CLI cache', () => {
     expect(request).toHaveBeenCalledTimes(2);
   });
 
+  it("serves a session a grant's window cut short by its own Expiration, never beyond", async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const capped = body(20, 'ASIACAPPED'); // asked max (3600 s), the window left 20 minutes
+    request.mockReset().mockResolvedValueOnce(capped).mockResolvedValue(body(60, 'ASIANEXT'));
+    const first = await run();
+    expect(JSON.parse(first.stdout).Expiration).toBe(capped.Credentials.Expiration);
+    vi.setSystemTime(Date.now() + 3 * MINUTE + 59_000); // 16 min 1 s left
+    const hit = await run();
+    expect(accessKeyOf(hit.stdout)).toBe('ASIACAPPED');
+    expect(JSON.parse(hit.stdout).Expiration).toBe(capped.Credentials.Expiration);
+    vi.setSystemTime(Date.now() + 1_000); // 16 minutes left: no longer served
+    expect(accessKeyOf((await run()).stdout)).toBe('ASIANEXT');
+    expect(request).toHaveBeenCalledTimes(2);
+  });
+
   it('never writes a session an SDK would refresh at once', async () => {
     request.mockReset().mockResolvedValue(body(15));
     await run([...ARGS, '--duration', '3600']);

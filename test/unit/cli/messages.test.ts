@@ -226,6 +226,40 @@ describe('roles table', () => {
       'no roles: no enabled grant names this caller',
     );
   });
+
+  it('adds the window columns when a grant has a window, - for an open end', () => {
+    const table = formatRoles(
+      {
+        roles: [
+          { grant: 'a', roleArn: ROLE, maxDurationSeconds: 1800, scoped: true, chained: false },
+          {
+            grant: 'oncall',
+            roleArn: ROLE,
+            maxDurationSeconds: 3600,
+            scoped: false,
+            chained: false,
+            notBefore: '2026-05-01T09:00:00Z',
+            notAfter: '2026-05-01T17:00:00Z',
+          },
+          {
+            grant: 'z',
+            roleArn: ROLE,
+            maxDurationSeconds: 900,
+            scoped: false,
+            chained: false,
+            notAfter: '2026-06-01T00:00:00Z',
+          },
+        ],
+      },
+      'table',
+    );
+    expect(table.split('\n')).toEqual([
+      'GRANT   ROLE ARN                          MAX DURATION  SCOPED  CHAINED  NOT BEFORE            NOT AFTER',
+      `a       ${ROLE}  1800s         yes     no       -                     -`,
+      `oncall  ${ROLE}  3600s         no      no       2026-05-01T09:00:00Z  2026-05-01T17:00:00Z`,
+      `z       ${ROLE}  900s          no      no       -                     2026-06-01T00:00:00Z`,
+    ]);
+  });
 });
 
 describe('console sign-in', () => {

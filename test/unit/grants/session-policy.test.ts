@@ -160,10 +160,12 @@ describe('checkSessionPolicy', () => {
         'aws',
       );
     expect(grant(doc([ALLOW])).ok).toBe(true);
+    const refusal =
+      'sessionPolicy.Statement.0: Principal and NotPrincipal are not allowed in a session policy';
     expect(grant(doc([{ ...ALLOW, Principal: '*' }]))).toEqual({
       ok: false,
-      reason:
-        'sessionPolicy.Statement.0: Principal and NotPrincipal are not allowed in a session policy',
+      reason: refusal,
+      reasons: [refusal],
     });
   });
 });

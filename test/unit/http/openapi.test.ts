@@ -267,6 +267,29 @@ describe('docs/openapi.yaml', () => {
     expect(schema('Roles')(JSON.parse(jsonResponse(200, body).body))).toBe(true);
     expect(schema('Roles')({ roles: [{ ...body.roles[0], externalId: 'x' }] })).toBe(false);
   });
+
+  it('describes the window GET /roles shows for a grant that has one', () => {
+    const parsed = parseGrant(
+      'oncall',
+      JSON.stringify({
+        roleArn: 'arn:aws:iam::222222222222:role/deploy',
+        principals: ['arn:aws:iam::111111111111:user/alice'],
+        notBefore: '2026-05-01T11:00:00+02:00',
+        notAfter: '2026-05-01T17:00:00.250Z',
+      }),
+      'aws',
+    );
+    const alice = parseCallerArn('arn:aws:iam::111111111111:user/alice');
+    if (!parsed.ok || !alice) throw new Error('fixture');
+    const body = { roles: rolesFor([parsed.grant], alice, Date.parse('2026-05-01T08:00:00Z')) };
+    expect(body.roles[0]).toMatchObject({
+      notBefore: '2026-05-01T09:00:00Z',
+      notAfter: '2026-05-01T17:00:00.250Z',
+    });
+    expect(schema('Roles')(JSON.parse(jsonResponse(200, body).body))).toBe(true);
+    const zoned = { ...body.roles[0], notAfter: '2026-05-01T19:00:00+02:00' };
+    expect(schema('Roles')({ roles: [zoned] })).toBe(false);
+  });
 });
 
 describe('lib/contract and docs/openapi.yaml', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IssuedCredentials } from '../../../lib/contract';
-import { type Grant, parseGrant } from '../../../lib/grants';
+import { authorize, type Grant, parseGrant } from '../../../lib/grants';
 import { SessionReuse } from '../../../lib/issue';
 import { type Caller, parseCallerArn } from '../../../lib/principals';
 
@@ -170,5 +170,70 @@ describe('per-caller session reuse', () => {
     expect(
       (await reuse.issue({ grant, caller: first, durationSeconds: 900 }, sts.issue())).reused,
     ).toBe(false);
+  });
+});
+
+describe('session reuse under a grant window', () => {
+  const ROLE = 'arn:aws:iam::222222222222:role/Target';
+  const OPENS = T0 + 3_600_000;
+  const CLOSES = OPENS + 5_000_000; // the window holds 5000 s
+  const windowed = grantOf({
+    notBefore: new Date(OPENS).toISOString(),
+    notAfter: new Date(CLOSES).toISOString(),
+  });
+
+  /** What functions/credentials.ts does: authorize on the clock, then reuse or issue. */
+  function broker() {
+    const { clock, reuse } = setup();
+    let calls = 0;
+    const ask = async () => {
+      const input = {
+        ...authorize([windowed], { roleArn: ROLE, durationSeconds: 'max' }, ALICE, clock.now),
+        caller: ALICE,
+      };
+      return reuse.issue(input, async () => {
+        calls += 1;
+        return sts(clock).issue(input.durationSeconds)();
+      });
+    };
+    return { clock, ask, calls: () => calls };
+  }
+  const sts = (clock: { now: number }) => fakeSts(clock);
+  const expiresAt = (r: { issued: IssuedCredentials }) =>
+    Date.parse(r.issued.Credentials.Expiration);
+
+  it('reuses a capped session although the cap shrinks by the second', async () => {
+    const b = broker();
+    b.clock.now = CLOSES - 2_000_000; // 2000 s left: max (3600) is cut to 2000
+    const first = await b.ask();
+    expect(expiresAt(first)).toBe(CLOSES);
+    b.clock.now += 60_000; // the cap is 1940 now; same request, same session
+    const second = await b.ask();
+    expect(second).toEqual({ issued: first.issued, reused: true });
+    expect(b.calls()).toBe(1);
+  });
+
+  it('never hands out a session that ends after notAfter', async () => {
+    const b = broker();
+    for (let left = 4_000_000; left >= 900_000; left -= 137_000) {
+      b.clock.now = CLOSES - left;
+      const r = await b.ask();
+      expect(expiresAt(r)).toBeLessThanOrEqual(CLOSES);
+      expect(expiresAt(r) - b.clock.now).toBeGreaterThan(600_000);
+    }
+  });
+
+  it('refuses once notAfter has passed, and before notBefore, with a live session kept', async () => {
+    const b = broker();
+    b.clock.now = OPENS;
+    const kept = await b.ask();
+    expect(kept.reused).toBe(false);
+    b.clock.now = OPENS - 1; // a clock set back: the kept session is still fresh
+    await expect(b.ask()).rejects.toThrow('no grant allows this caller to assume this role');
+    b.clock.now = CLOSES;
+    await expect(b.ask()).rejects.toThrow('no grant allows this caller to assume this role');
+    b.clock.now = CLOSES - 899_000;
+    await expect(b.ask()).rejects.toThrow(/too soon for the minimum session/);
+    expect(b.calls()).toBe(1);
   });
 });
