@@ -15,8 +15,8 @@ export const PHASES = [
   'reuse',
   'memory',
   'http',
-  'cli',
   'serve',
+  'cli',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 

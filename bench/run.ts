@@ -60,8 +60,9 @@ async function main() {
       // The CLI phases share one local stack and the built CLI bundle.
       const stack = await startCliStack(work);
       try {
-        cli = wants('cli') ? await measureCli(stack, check) : undefined;
+        // serve first: the CLI phase ends by stopping the broker (stack.stopBroker).
         serve = wants('serve') ? await measureServe(stack, check) : undefined;
+        cli = wants('cli') ? await measureCli(stack, check) : undefined;
       } finally {
         await stack.close();
       }

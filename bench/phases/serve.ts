@@ -44,7 +44,7 @@ function timedGet(url: string, token: string, agent: Agent): Promise<number> {
 }
 
 /**
- * Phase 8: `rolebroker serve` from the built CLI bundle, answering the container credentials
+ * Phase 7: `rolebroker serve` from the built CLI bundle, answering the container credentials
  * endpoint from memory: GETs with the token from this process over one kept-alive
  * connection, with `node -e 0` runs between them (one per GETs / runs), counting the broker
  * requests meanwhile (none while the session is fresh).
