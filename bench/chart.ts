@@ -29,7 +29,7 @@ export interface ChartInput {
 /** aws-vault's `export --format=json` from its session cache: issue 14's measurement. */
 const AWS_VAULT_MS = 12;
 
-const WIDTH = 780;
+const WIDTH = 840;
 const LABEL = 230;
 const BAR = 330;
 const ROW = 22;
