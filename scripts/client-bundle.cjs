@@ -17,7 +17,8 @@ module.exports = () => ({
   minify: true,
   mainFields: ['module', 'main'],
   // Every output file gets its own `require` for the CommonJS code bundled into it. The
-  // shebang comes from lib/cli/bin.ts (esbuild puts it first), so only the CLI has one.
+  // shebang comes from lib/cli/bin.ts (esbuild puts it first), so only the CLI has one (the
+  // bin below has its own, from lib/cli/bin-fast.ts).
   banner: {
     js: "import { createRequire as __rbCreateRequire } from 'node:module'; const require = __rbCreateRequire(import.meta.url);",
   },

@@ -67,7 +67,7 @@ async function full(argv: string[] = ARGS, extraEnv: Record<string, string> = {}
   return { code, stdout: out.join('') };
 }
 
-/** The fast path alone: what bin.ts tries first. */
+/** The fast path alone: what the bin (bin-fast.ts) tries first. */
 function fast(argv: string[] = ARGS, extraEnv: Record<string, string> = {}) {
   const { out, io: cli } = io(extraEnv);
   return { answered: answerFromCache(argv, cli), stdout: out.join('') };
