@@ -38,6 +38,8 @@ export function printTable(r: {
   reuseStsCallsPer1000: Record<string, number>;
   memory: Record<string, number>;
   http: EndToEnd;
+  cli?: CliResults;
+  serve?: ServeResults;
   checks: Check[];
 }) {
   const rows: [string, string, string][] = [
@@ -95,12 +97,63 @@ export function printTable(r: {
       `${x.perSecond}/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms`,
       `${x.ok} ok, ${x.non2xx} non-2xx, ${x.errors} errors`,
     ]),
+    ...cliRows(r.cli, r.serve),
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));
   console.log(`\n${'measurement'.padEnd(w0 + 2)}${'rolebroker'.padEnd(w1 + 2)}baseline`);
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0 + 2)}${b.padEnd(w1 + 2)}${c}`);
+  printChecks(r.checks);
+}
+
+// What the table shows of the CLI phases (bench/phases/cli.ts and serve.ts return more; those
+// import CheckBudget from here, so their types are not imported back).
+interface Medians {
+  p50: number;
+  p99: number;
+}
+interface CliResults {
+  hit: { runs: number; cliMs: Medians; nodeMs: Medians };
+  miss: { runs: number; cliMs: Medians; sdkAssumeRoleMs: Medians };
+}
+interface ServeResults {
+  gets: number;
+  nodeRuns: number;
+  answerMs: Medians;
+  nodeMs: { p50: number };
+}
+
+/** The rows of the CLI phases: the built CLI against `node -e 0` and a bare SDK call. */
+function cliRows(cli?: CliResults, serve?: ServeResults): [string, string, string][] {
+  const rows: [string, string, string][] = [];
+  if (cli) {
+    const { hit, miss } = cli;
+    rows.push(
+      [
+        `CLI credential_process cache hit ms, median of ${hit.runs}`,
+        `cli ${hit.cliMs.p50} (p99 ${hit.cliMs.p99})`,
+        `node -e 0 ${hit.nodeMs.p50} (p99 ${hit.nodeMs.p99})`,
+      ],
+      [
+        `CLI miss (broker round trip) ms, median of ${miss.runs}`,
+        `cli ${miss.cliMs.p50} (p99 ${miss.cliMs.p99})`,
+        `bare SDK AssumeRole ${miss.sdkAssumeRoleMs.p50} (p99 ${miss.sdkAssumeRoleMs.p99})`,
+      ],
+    );
+  }
+  if (serve) {
+    rows.push([
+      `serve answer ms, ${serve.gets} GETs kept alive`,
+      `p50 ${serve.answerMs.p50}, p99 ${serve.answerMs.p99}`,
+      `node -e 0 ${serve.nodeMs.p50} (median of ${serve.nodeRuns})`,
+    ]);
+  }
+  return rows;
+}
+
+/** Every budget check, one line each. */
+export function printChecks(checks: Check[]) {
   console.log('\nbudget');
-  for (const c of r.checks)
+  for (const c of checks)
     console.log(`${c.ok ? 'ok  ' : 'MISS'}  ${c.name}: ${c.value} (${c.budget})`);
 }

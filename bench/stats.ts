@@ -5,7 +5,12 @@ function percentile(sorted: readonly number[], p: number): number {
 
 export function summary(samples: readonly number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+  };
 }
 
 export const median = (xs: readonly number[]) => summary(xs).p50;

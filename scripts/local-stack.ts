@@ -194,7 +194,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await mkdir(binDir, { recursive: true });
     await writeFile(
       join(binDir, 'rolebroker'),
-      `#!/bin/sh\nexec node ${shellQuote(join(ROOT, 'dist/rolebroker.mjs'))} "$@"\n`,
+      `#!/bin/sh\nexec node ${shellQuote(join(ROOT, 'dist/rolebroker.cjs'))} "$@"\n`,
       { mode: 0o755 },
     );
     const envFile = join(localDir, 'env');

@@ -8,6 +8,13 @@ import { round, summary } from '../stats';
 import type { BenchWorld } from '../world';
 import type { Bundles } from './bundles';
 
+/** The percentiles results.json keeps (the chart draws them). */
+const pick = (s: ReturnType<typeof summary>) => ({
+  p50: round(s.p50, 3),
+  p90: round(s.p90, 3),
+  p99: round(s.p99, 3),
+});
+
 /**
  * Phase 3: the warm path, the in-process handler against a bare AssumeRole to the same
  * endpoint, interleaved; and the upstream calls a warm request makes.
@@ -39,8 +46,8 @@ export async function measureWarmPath(world: BenchWorld, bundles: Bundles, check
   check('warm STS calls per broker request', brokerStsPerRequest, 1, '==');
   return {
     requests: SIZES.warmRequests,
-    broker: { p50: round(brokerWarm.p50, 3), p99: round(brokerWarm.p99, 3) },
-    direct: { p50: round(directWarm.p50, 3), p99: round(directWarm.p99, 3) },
+    broker: pick(brokerWarm),
+    direct: pick(directWarm),
     ratioP50: round(brokerWarm.p50 / directWarm.p50, 3),
     ratioP99: round(brokerWarm.p99 / directWarm.p99, 3),
     upstreamCalls: { ...warmCounts, directAssumeRole: SIZES.warmRequests },

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// The whole CLI, dist/rolebroker.mjs: the package's bin (bin-fast.ts) imports it whenever its
+// fast path declines; the tests also run it directly.
 import './quiet';
 import { main } from './index';
 

@@ -2,24 +2,12 @@ import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { REGION, SSM_PREFIX } from '../config';
 import { durationRule, MAX_CHAINED_SESSION_SECONDS, MIN_SESSION_SECONDS } from '../contract';
+import { CLI_SET_ENV, RESOLVING_CALLER_ENV } from './cli-env';
 
 /** Exit codes of every command (1: the audit's findings, or a grant command's refusal). */
 export const EXIT = { ok: 0, findings: 1, refused: 1, usage: 2, denied: 3, failed: 4 } as const;
 
-/**
- * Set in the CLI's own environment to the profile it is resolving caller credentials for
- * (AWS_PROFILE, or `default`), so that a credential_process the SDK starts sees it. A CLI
- * started with it, about to resolve the same profile, is a credential_process calling
- * rolebroker again (it would loop forever): it refuses (exit 2).
- */
-export const RESOLVING_CALLER_ENV = 'ROLEBROKER_RESOLVING_CALLER';
-
-/**
- * Variables the CLI put into its own environment that the user did not set (lib/cli/quiet.ts
- * adds them). childEnv removes them, and the credential_process marker, from the
- * environment of a program the CLI starts for the user (the browser, `exec`'s command).
- */
-export const CLI_SET_ENV = new Set<string>();
+export { CLI_SET_ENV, RESOLVING_CALLER_ENV } from './cli-env';
 
 /** The user's environment for a child process: `env` without what the CLI set for itself. */
 export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

@@ -1,6 +1,6 @@
 // The CLI's credential cache (contract §4). The hit path runs on every AWS CLI call through a
-// credential_process profile, so this file uses only node: built-ins and two leaf modules;
-// the file lock (proper-lockfile) and the broker request load only on a miss.
+// credential_process profile, so this file uses only node: built-ins and leaf modules; the
+// file lock (proper-lockfile) and the broker request load only on a miss.
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -20,9 +20,11 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { version } from '../../package.json';
 // A leaf module of constants, imported directly so that the hit path loads no AWS SDK.
 import { SDK_REFRESH_MARGIN_MS } from '../client/refresh';
 import type { IssuedCredentials } from '../contract';
+import { RESOLVING_CALLER_ENV } from './cli-env';
 import type { SessionRequestOptions } from './command';
 
 /** What the caller asked for: every field is part of the key. */
@@ -192,25 +194,20 @@ function isBody(value: unknown): value is IssuedCredentials {
 }
 
 /**
- * The entry for `key` if it is trusted and fresh. A symlink (never followed), another user's
- * file, a group/world-accessible one, or one that is not a 200 body is removed and reads as
- * a miss; so is a stale one.
+ * The JSON in one of our files, if it is trusted: a symlink (never followed), another user's
+ * file, a group/world-accessible one, one over MAX_ENTRY_BYTES or one that is not JSON is
+ * removed and reads as undefined.
  */
-export function readEntry(
-  dir: string,
-  key: string,
-  now = Date.now(),
-): IssuedCredentials | undefined {
-  const path = entryPath(dir, key);
+function readOurs(path: string): unknown {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
-    // ELOOP: a symlink where the entry should be.
+    // ELOOP: a symlink where the file should be.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') discard(path);
     return undefined;
   }
-  let body: unknown;
+  let value: unknown;
   try {
     const stats = fstatSync(fd);
     if (!trusted(stats, 'file') || stats.size > MAX_ENTRY_BYTES) throw new Error('untrusted');
@@ -221,12 +218,28 @@ export function readEntry(
       if (n === 0) break;
       read += n;
     }
-    body = JSON.parse(buffer.subarray(0, read).toString('utf8'));
+    value = JSON.parse(buffer.subarray(0, read).toString('utf8'));
   } catch {
-    body = undefined;
+    value = undefined;
   } finally {
     closeSync(fd);
   }
+  if (value === undefined) discard(path);
+  return value;
+}
+
+/**
+ * The entry for `key` if it is trusted and fresh. An untrusted file (readOurs) or one that is
+ * not a 200 body is removed and reads as a miss; so is a stale one.
+ */
+export function readEntry(
+  dir: string,
+  key: string,
+  now = Date.now(),
+): IssuedCredentials | undefined {
+  const path = entryPath(dir, key);
+  const body = readOurs(path);
+  if (body === undefined) return undefined;
   if (!isBody(body)) {
     discard(path);
     return undefined;
@@ -252,7 +265,7 @@ const PRUNE_AFTER_MS = 12 * 60 * MINUTE_MS;
 /** Removes our files older than PRUNE_AFTER_MS; called on a miss only. */
 function prune(dir: string, now: number) {
   for (const name of readdirSync(dir)) {
-    if (!/^[0-9a-f]{64}(\.json|\.\d+\.[0-9a-f]+\.tmp)$/.test(name)) continue;
+    if (!/^[0-9a-f]{64}(\.json|\.args|\.\d+\.[0-9a-f]+\.tmp)$/.test(name)) continue;
     const path = join(dir, name);
     try {
       if (now - lstatSync(path).mtimeMs > PRUNE_AFTER_MS) unlinkSync(path);
@@ -269,6 +282,11 @@ export function writeEntry(dir: string, key: string, body: IssuedCredentials): v
   } catch {
     // Pruning is housekeeping only.
   }
+  writeOurs(dir, key, entryPath(dir, key), body);
+}
+
+/** `value` as JSON at `path`, atomically: a new 0600 temp file, then a rename over it. */
+function writeOurs(dir: string, key: string, path: string, value: unknown): void {
   const temp = join(dir, `${key}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const fd = openSync(
@@ -277,14 +295,84 @@ export function writeEntry(dir: string, key: string, body: IssuedCredentials): v
       0o600,
     );
     try {
-      writeSync(fd, JSON.stringify(body));
+      writeSync(fd, JSON.stringify(value));
     } finally {
       closeSync(fd);
     }
-    renameSync(temp, entryPath(dir, key));
+    renameSync(temp, path);
   } catch {
     // A cache that cannot be written only costs the next call a broker request.
     discard(temp);
+  }
+}
+
+// The command-line memo: what commander made of a `credentials` command line, so that the
+// next run of the same line answers a hit without loading commander (lib/cli/fast-path.ts).
+
+/** Bumped when the memo's key or form changes. */
+const ARGS_KEY_VERSION = 'rolebroker-cli-args-v1';
+
+/** What commander made of a `credentials` command line that was answered through the cache. */
+export interface ParsedArgs {
+  /** The request as the cache key takes it (never with a session policy). */
+  readonly request: CacheRequest;
+  /** --profile, which sets AWS_PROFILE before the key is made. */
+  readonly profile?: string;
+  readonly format: 'json' | 'env' | 'process';
+}
+
+/**
+ * The memo's name: SHA-256 over the CLI version, the exact command line and every
+ * ROLEBROKER_* variable but the credential_process marker (commander reads some of them as
+ * defaults). Nothing else goes into the parse: a session policy (a file) is never memoized.
+ */
+export function argsKey(argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  const ours = Object.keys(env)
+    .filter((name) => name.startsWith('ROLEBROKER_') && name !== RESOLVING_CALLER_ENV)
+    .sort()
+    .map((name) => [name, env[name]]);
+  return sha256(JSON.stringify([ARGS_KEY_VERSION, version, argv, ours]));
+}
+
+const argsPath = (dir: string, key: string) => join(dir, `${key}.args`);
+const optionalString = (v: unknown) => v === undefined || (typeof v === 'string' && v !== '');
+
+/** The memo for `key` if it is trusted and well-formed (else removed: undefined). */
+export function readArgs(dir: string, key: string): ParsedArgs | undefined {
+  const path = argsPath(dir, key);
+  const value = readOurs(path) as Partial<ParsedArgs> | undefined;
+  if (value === undefined) return undefined;
+  const r = (value?.request ?? {}) as Partial<CacheRequest>;
+  const d = r.duration;
+  const ok =
+    typeof r.url === 'string' &&
+    typeof r.roleArn === 'string' &&
+    (r.auth === 'iam' || r.auth === 'sts') &&
+    optionalString(r.grant) &&
+    optionalString(r.serverId) &&
+    r.sessionPolicy === undefined &&
+    (d === undefined || d === 'max' || Number.isInteger(d)) &&
+    cacheable(d) &&
+    optionalString(value?.profile) &&
+    ['json', 'env', 'process'].includes(value?.format as string);
+  if (!ok) discard(path);
+  return ok ? (value as ParsedArgs) : undefined;
+}
+
+/** Records the memo (atomically, like an entry); none for a request with a session policy. */
+export function writeArgs(dir: string, key: string, parsed: ParsedArgs): void {
+  if (parsed.request.sessionPolicy !== undefined) return;
+  const { url, roleArn, grant, duration, auth, serverId } = parsed.request;
+  const request = { url, roleArn, grant, duration, auth, serverId };
+  writeOurs(dir, key, argsPath(dir, key), { ...parsed, request });
+}
+
+/** The cache directory if it exists and is trusted, without making or repairing it. */
+export function existingCacheDir(dir: string): string | undefined {
+  try {
+    return trusted(lstatSync(dir), 'dir') ? dir : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -49,6 +49,6 @@ export function credentialsCommand(
     .action(async (options: CredentialsOptions) => {
       // Loaded only now, so that --help and usage errors load no AWS SDK.
       const { credentials } = await import('./run/credentials');
-      context.exit(await credentials(options, context.io, request));
+      context.exit(await credentials(options, context.io, context.argv, request));
     });
 }

@@ -1,6 +1,6 @@
 // Imported first by bin.ts, before anything that could load the AWS SDK: stderr carries only
 // the CLI's own one-line messages.
-import { CLI_SET_ENV } from './command';
+import { CLI_SET_ENV } from './cli-env';
 
 /** The SDK reads this before warning that it will soon need a newer Node. */
 export const SDK_VERSION_WARNING_ENV = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';

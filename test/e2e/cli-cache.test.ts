@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type FaultProxy, startFaultProxy } from '../../scripts/relay';
@@ -11,7 +12,8 @@ import { ARNS } from '../../scripts/seed';
 const run = promisify(execFile);
 const stack = inject('stack');
 const ROOT = join(__dirname, '../..');
-const CLI = join(ROOT, 'dist/rolebroker.mjs');
+/** The package's bin: what a credential_process line runs. */
+const CLI = join(ROOT, 'dist/rolebroker.cjs');
 const PYTHON = join(ROOT, '.venv/bin/python');
 const MINUTE = 60_000;
 /** botocore refreshes credentials with less than this left (its advisory window). */
@@ -221,6 +223,37 @@ describe('the CLI cache against the local stack', () => {
     expect(outsider.code).toBe(3);
     expect(outsider.stdout).toBe('');
     expect(outsider.stderr).toMatch(/403 AccessDenied/);
+  });
+
+  it('answers a hit from the bin alone: no commander, no AWS SDK, no lock, not the full CLI', async () => {
+    const cacheHome = join(dir, 'cache-loads');
+    /** The URLs of the modules a run loads (Node's module hooks record them) and stdout. */
+    const loaded = async (extra: string[]) => {
+      const record = join(dir, `loads-${extra.length}`);
+      writeFileSync(record, '');
+      const { stdout } = await run(
+        'node',
+        ['--import', join(ROOT, 'test/support/record-loads.mjs'), CLI, ...credentialsArgs(extra)],
+        { cwd: ROOT, env: { ...baseEnv(cacheHome), TEST_RECORD_LOADS: record } },
+      );
+      const urls = readFileSync(record, 'utf8')
+        .split('\n')
+        .filter((url) => url.startsWith('file:'));
+      return { stdout, urls, files: urls.map((url) => readFileSync(new URL(url), 'utf8')) };
+    };
+    expect(await brokerRequests(() => cli(cacheHome))).toBe(1);
+    const hit = await loaded([]);
+    const miss = await loaded(['--no-cache']);
+    console.log(`files loaded: hit ${hit.urls.length}, --no-cache ${miss.urls.length}`);
+    expect(JSON.parse(hit.stdout).Version).toBe(1);
+    expect(hit.urls).toEqual([pathToFileURL(CLI).href]);
+    // The full path loads the whole CLI: commander, then the AWS SDK for the request.
+    expect(miss.urls).toContain(pathToFileURL(join(ROOT, 'dist/rolebroker.mjs')).href);
+    const has = (marker: string) => miss.files.some((f) => f.includes(marker));
+    expect([has('commander.unknownOption'), has('aws-sdk-js')]).toEqual([true, true]);
+    expect(
+      ['commander.unknownOption', 'aws-sdk-js', 'ELOCKED'].filter((m) => hit.files[0]?.includes(m)),
+    ).toEqual([]);
   });
 
   it("prints the hit path's wall time (median of 7 runs)", async () => {

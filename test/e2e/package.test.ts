@@ -89,6 +89,16 @@ describe('the packed package', () => {
     );
     expect(JSON.parse(res.stdout).Credentials.AccessKeyId).toMatch(/^ASIA/);
     expect(res.stderr).toBe('');
+    // A credential_process line twice: the second answer comes from the cache (the bin's
+    // fast path), the same session.
+    const processEnv = { ...env, ...stack.profileEnv, XDG_CACHE_HOME: join(dir, 'cache') };
+    const args = ['credentials', '--url', stack.brokerUrl, '--auth', 'sts', '--server-id'];
+    const line = [...args, 'rolebroker-local', '--profile', 'demo-caller', '--format', 'process'];
+    const asked = [...line, '--role-arn', ARNS.auditTarget];
+    const first = await run('rolebroker', asked, { cwd: dir, env: processEnv });
+    const second = await run('rolebroker', asked, { cwd: dir, env: processEnv });
+    expect(JSON.parse(first.stdout).Version).toBe(1);
+    expect(second).toMatchObject({ stdout: first.stdout, stderr: '' });
   });
 
   it("exports fromBroker to Node code as 'rolebroker'", async () => {

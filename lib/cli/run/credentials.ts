@@ -4,6 +4,7 @@ import type { BrokerCredentials, requestCredentials } from '../../client';
 import { LONGEST_SESSION } from '../../contract';
 import { type CliIo, EXIT } from '../command';
 import {
+  argsKey,
   cacheable,
   cacheDir,
   cacheKey,
@@ -11,12 +12,14 @@ import {
   openCacheDir,
   readEntry,
   withEntryLock,
+  writeArgs,
   writeEntry,
 } from '../credential-cache';
+import { type Format, formatCredentials } from './credential-format';
 
 export type RequestCredentials = typeof requestCredentials;
 
-export type Format = 'json' | 'env' | 'process';
+export { type Format, formatCredentials } from './credential-format';
 
 export interface CredentialsOptions {
   url: string;
@@ -28,6 +31,8 @@ export interface CredentialsOptions {
   format: Format;
   auth: 'iam' | 'sts';
   serverId?: string;
+  /** --profile (already in AWS_PROFILE). */
+  profile?: string;
   /** false with --no-cache: neither read nor write the cache. */
   cache?: boolean;
 }
@@ -37,10 +42,15 @@ export function askedDuration(options: Pick<CredentialsOptions, 'duration' | 'fo
   return options.duration ?? (options.format === 'process' ? LONGEST_SESSION : undefined);
 }
 
-/** `rolebroker credentials`: serves a cached session or asks the broker once, and prints it. */
+/**
+ * `rolebroker credentials`: serves a cached session or asks the broker once, and prints it.
+ * `argv` is the command line commander parsed into `options`: answered through the cache, it
+ * is recorded so that the next run of it can be answered by the fast path (fast-path.ts).
+ */
 export async function credentials(
   options: CredentialsOptions,
   io: CliIo,
+  argv: readonly string[],
   request?: RequestCredentials,
 ): Promise<number> {
   const asked = { ...options, duration: askedDuration(options) };
@@ -50,7 +60,13 @@ export async function credentials(
       : undefined;
   const key = dir ? cacheKey(asked, io.env) : '';
   const hit = dir ? readEntry(dir, key) : undefined;
+  const remember = () => {
+    if (!dir) return;
+    const parsed = { request: asked, profile: options.profile, format: options.format };
+    writeArgs(dir, argsKey(argv, io.env), parsed);
+  };
   if (hit) {
+    remember();
     io.stdout(`${formatCredentials(hit, options.format)}\n`);
     return EXIT.ok;
   }
@@ -66,6 +82,7 @@ export async function credentials(
         return answer;
       });
   if (typeof result === 'number') return result;
+  remember();
   io.stdout(`${formatCredentials(result, options.format)}\n`);
   return EXIT.ok;
 }
@@ -83,29 +100,4 @@ async function fromBroker(
   } catch (error) {
     return reportFailure(error, io, options.auth);
   }
-}
-
-const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
-
-/** Renders a 200 body in one of the contract's output formats. */
-export function formatCredentials(body: BrokerCredentials, format: Format): string {
-  const c = body.Credentials;
-  if (format === 'env') {
-    return [
-      `export AWS_ACCESS_KEY_ID=${shellQuote(c.AccessKeyId)}`,
-      `export AWS_SECRET_ACCESS_KEY=${shellQuote(c.SecretAccessKey)}`,
-      `export AWS_SESSION_TOKEN=${shellQuote(c.SessionToken)}`,
-      `export AWS_CREDENTIAL_EXPIRATION=${shellQuote(c.Expiration)}`,
-    ].join('\n');
-  }
-  if (format === 'process') {
-    return JSON.stringify({
-      Version: 1,
-      AccessKeyId: c.AccessKeyId,
-      SecretAccessKey: c.SecretAccessKey,
-      SessionToken: c.SessionToken,
-      Expiration: c.Expiration,
-    });
-  }
-  return JSON.stringify(body, null, 2);
 }

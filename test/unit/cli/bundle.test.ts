@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const clientBundleOptions = createRequire(import.meta.url)(
   '../../../scripts/client-bundle.cjs',
-) as () => BuildOptions;
+) as { (): BuildOptions; bin(): BuildOptions };
 
 // The split that scripts/build-client.mjs ships, without writing anything: what each
 // command makes Node load, by following the imports between the output files.
@@ -129,6 +129,31 @@ describe('the CLI bundle', () => {
     expect(store).toContain('@aws-sdk/client-ssm');
     expect(store).not.toContain('@aws-sdk/client-iam');
     expect([...store].filter((s) => s.startsWith('lib/audit/'))).toEqual([]);
+  });
+
+  it('answers a cache hit from the bin alone: one CommonJS file of node: built-ins and the cache', async () => {
+    const bin = await build({
+      ...clientBundleOptions.bin(),
+      metafile: true,
+      write: false,
+      logLevel: 'silent',
+    });
+    const files = Object.keys(bin.metafile.outputs);
+    expect(files).toEqual(['dist/rolebroker.cjs']);
+    const inputs = Object.keys(bin.metafile.outputs['dist/rolebroker.cjs']?.inputs ?? {});
+    expect(inputs).toContain('lib/cli/fast-path.ts');
+    expect(inputs).toContain('lib/cli/credential-cache.ts');
+    // No package but package.json's version; of the library, at most its leaf of constants.
+    const allowed =
+      /^(lib\/cli\/(bin-fast|fast-path|credential-cache|cli-env|run\/credential-format)\.ts|lib\/client\/refresh\.ts|package\.json)$/;
+    expect(inputs.filter((i) => !allowed.test(i))).toEqual([]);
+    // Everything else is the whole CLI beside it, imported only when the fast path declines.
+    const text = bin.outputFiles?.[0]?.text ?? '';
+    expect([...text.matchAll(/\bimport\(([^)]*)\)/g)].map((m) => m[1])).toEqual([
+      '"./rolebroker.mjs"',
+    ]);
+    const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]);
+    expect(required.filter((r) => !r?.startsWith('node:'))).toEqual([]);
   });
 
   it('keeps the library entry free of the CLI', () => {

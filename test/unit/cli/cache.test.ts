@@ -107,7 +107,7 @@ describe('the CLI cache', () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => run()));
     expect(request).toHaveBeenCalledTimes(1);
     expect(new Set(results.map((r) => accessKeyOf(r.stdout)))).toEqual(new Set(['ASIA1']));
-    expect(readdirSync(dir()).filter((f) => !f.endsWith('.json'))).toEqual([]);
+    expect(readdirSync(dir()).filter((f) => !/\.(json|args)$/.test(f))).toEqual([]);
   });
 
   it('serves every format from one entry (the whole 200 body is kept)', async () => {
@@ -127,7 +127,7 @@ describe('the CLI cache', () => {
     }
     expect(statSync(dir()).mode & 0o777).toBe(0o700);
     expect(statSync(onlyEntry()).mode & 0o777).toBe(0o600);
-    expect(readdirSync(dir()).filter((f) => !f.endsWith('.json'))).toEqual([]);
+    expect(readdirSync(dir()).filter((f) => !/\.(json|args)$/.test(f))).toEqual([]);
   });
 
   it('serves an entry only while it has more than 16 minutes left', async () => {
@@ -309,21 +309,28 @@ describe('the CLI cache', () => {
       symlinkSync(elsewhere, dir());
       await replaced();
       expect(lstatSync(dir()).isDirectory()).toBe(true);
-      expect(readdirSync(elsewhere)).toHaveLength(1);
+      expect(readdirSync(elsewhere).filter((f) => f.endsWith('.json'))).toHaveLength(1);
     });
   });
 
-  it('removes entries and temp files older than 12 hours when it writes one', async () => {
+  it('removes entries, command-line memos and temp files older than 12 hours when it writes one', async () => {
     await run([...ARGS, '--profile', 'old']);
     const old = onlyEntry();
+    const [memo] = readdirSync(dir()).filter((f) => f.endsWith('.args'));
+    const oldMemo = join(dir(), memo ?? 'none');
     const temp = join(dir(), `${'a'.repeat(64)}.123.abcdef.tmp`);
     const other = join(dir(), 'not-ours.txt');
     writeFileSync(temp, '');
     writeFileSync(other, '');
     const longAgo = new Date(Date.now() - 13 * 60 * MINUTE);
-    for (const f of [old, temp, other]) utimesSync(f, longAgo, longAgo);
+    for (const f of [old, oldMemo, temp, other]) utimesSync(f, longAgo, longAgo);
     await run();
-    expect([existsSync(old), existsSync(temp), existsSync(other)]).toEqual([false, false, true]);
+    expect([old, oldMemo, temp, other].map((f) => existsSync(f))).toEqual([
+      false,
+      false,
+      false,
+      true,
+    ]);
     expect(entries()).toHaveLength(1);
   });
 
@@ -341,7 +348,9 @@ describe('the CLI cache', () => {
   it('finds the directory under ~/.cache without XDG_CACHE_HOME', async () => {
     env = { HOME: home };
     await run();
-    expect(readdirSync(join(home, '.cache', 'rolebroker'))).toHaveLength(1);
+    expect(
+      readdirSync(join(home, '.cache', 'rolebroker')).filter((f) => f.endsWith('.json')),
+    ).toHaveLength(1);
   });
 });
 
