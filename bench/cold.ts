@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startEmulator } from '../scripts/emulator';
 import { measureBundles } from './phases/bundles';
 import { measureColdStart } from './phases/cold-start';
-import { budgetChecks } from './report';
+import { budgetChecks, missed, verdict } from './report';
 import { setUpWorld } from './world';
 
 const work = await mkdtemp(join(tmpdir(), 'rolebroker-bench-cold-'));
@@ -22,9 +22,8 @@ try {
   const cold = await measureColdStart(world, bundles, check);
   await world.close();
   console.log(`node ${process.version}: cold start ${JSON.stringify(cold)}`);
-  const failed = checks.filter((c) => !c.ok);
-  for (const c of checks)
-    console.log(`${c.ok ? 'ok  ' : 'MISS'}  ${c.name}: ${c.value} (${c.budget})`);
+  const failed = missed(checks);
+  for (const c of checks) console.log(`${verdict(c)}  ${c.name}: ${c.value} (${c.budget})`);
   if (failed.length && process.argv.includes('--report-only')) {
     console.log('report only: the missed budget above is not enforced on this run');
   } else if (failed.length) {

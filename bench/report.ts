@@ -6,6 +6,8 @@ export interface Check {
   value: number;
   budget: string;
   ok: boolean;
+  /** False for a budget that is measured and reported but not yet met, so not enforced. */
+  enforced: boolean;
 }
 
 /** Records one budget check: `value op limit`. */
@@ -14,14 +16,22 @@ export type CheckBudget = (
   value: number,
   limit: number,
   op?: '<=' | '<' | '==',
+  enforced?: boolean,
 ) => void;
+
+/** `ok`, `MISS`, or `miss (not enforced yet)` for a budget that is only reported. */
+export const verdict = (c: Check) =>
+  c.ok ? 'ok  ' : c.enforced ? 'MISS' : 'miss (not enforced yet)';
+
+/** The checks that fail the run: missed and enforced. */
+export const missed = (checks: readonly Check[]) => checks.filter((c) => !c.ok && c.enforced);
 
 /** The budget checks in the order they are made, and the function that makes one. */
 export function budgetChecks(): { checks: Check[]; check: CheckBudget } {
   const checks: Check[] = [];
-  const check: CheckBudget = (name, value, limit, op = '<=') => {
+  const check: CheckBudget = (name, value, limit, op = '<=', enforced = true) => {
     const ok = op === '<=' ? value <= limit : op === '<' ? value < limit : value === limit;
-    checks.push({ name, value: round(value, 3), budget: `${op} ${limit}`, ok });
+    checks.push({ name, value: round(value, 3), budget: `${op} ${limit}`, ok, enforced });
   };
   return { checks, check };
 }
@@ -154,6 +164,5 @@ function cliRows(cli?: CliResults, serve?: ServeResults): [string, string, strin
 /** Every budget check, one line each. */
 export function printChecks(checks: Check[]) {
   console.log('\nbudget');
-  for (const c of checks)
-    console.log(`${c.ok ? 'ok  ' : 'MISS'}  ${c.name}: ${c.value} (${c.budget})`);
+  for (const c of checks) console.log(`${verdict(c)}  ${c.name}: ${c.value} (${c.budget})`);
 }
