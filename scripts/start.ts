@@ -10,10 +10,13 @@ const port = (name: string, fallback: number) => {
   return value;
 };
 
+const started = Date.now();
 const stack = await startLocalStack({
   emulatorPort: port('EMULATOR_PORT', 5000),
   port: port('PORT', 3000),
   onBrokerOutput: (chunk) => process.stderr.write(chunk),
+  onProgress: (line) =>
+    process.stderr.write(`npm start [${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`),
 });
 
 let stopping = false;

@@ -119,7 +119,7 @@ describe('the template with non-default params', () => {
       const file = join(dir, 'template.json');
       writeFileSync(file, JSON.stringify(existing));
       const regions = ['eu-west-1', 'us-east-1', 'cn-north-1', 'us-gov-west-1'];
-      const lint = promisify(execFile)(join(ensureVenv(), 'bin/cfn-lint'), [
+      const lint = promisify(execFile)(join(await ensureVenv('ci'), 'bin/cfn-lint'), [
         '--regions',
         ...regions,
         '--',
