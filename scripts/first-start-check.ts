@@ -1,7 +1,8 @@
 /**
  * `npm run first-start-check` (a .ci/run step): times `npm start` from a fresh venv to its
- * ready line, stops it as Ctrl-C would, then times a restart. Exits 1 when a figure is over
- * its budget, when `npm start` fails, or when any process of a run outlives its stop.
+ * ready line, stops it as Ctrl-C would, times a restart, then interrupts a third start while
+ * it seeds. Exits 1 when a figure is over its budget, when `npm start` fails, or when any
+ * process of a run outlives its stop.
  *
  * The venv is a new temporary one (scripts/venv.sh's ROLEBROKER_INTERNAL_VENV), so the
  * checkout's .venv is neither used nor touched; pip's cache is left as the machine has it
@@ -70,7 +71,17 @@ async function killLeftovers(runId: string): Promise<string[]> {
   return left.map(({ pid, command }) => `${pid} ${command}`);
 }
 
-async function timeStart(label: string, env: NodeJS.ProcessEnv, timeoutS: number): Promise<Run> {
+/**
+ * Runs `npm start` until its ready line (or, with `interruptAt`, until a progress line
+ * matches it), then sends the group SIGINT as Ctrl-C does and checks that nothing of the
+ * run is left.
+ */
+async function timeStart(
+  label: string,
+  env: NodeJS.ProcessEnv,
+  timeoutS: number,
+  interruptAt?: RegExp,
+): Promise<Run> {
   const runId = randomUUID();
   const [port, emulatorPort] = [await freePort(), await freePort()];
   process.stderr.write(`\n--- ${label}: npm start on ports ${port} and ${emulatorPort}\n`);
@@ -84,14 +95,14 @@ async function timeStart(label: string, env: NodeJS.ProcessEnv, timeoutS: number
   });
   const phases: string[] = [];
   let stdout = '';
-  let ready: (() => void) | undefined;
-  const readyLine = new Promise<void>((resolve) => {
-    ready = resolve;
+  let reached: (() => void) | undefined;
+  const point = new Promise<void>((resolve) => {
+    reached = resolve;
   });
   child.stdout?.on('data', (d: Buffer) => {
     process.stderr.write(d);
     stdout += d.toString();
-    if (stdout.includes(READY_LINE)) ready?.();
+    if (!interruptAt && stdout.includes(READY_LINE)) reached?.();
   });
   let stderrTail = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -101,26 +112,28 @@ async function timeStart(label: string, env: NodeJS.ProcessEnv, timeoutS: number
     stderrTail = lines.pop() ?? '';
     for (const line of lines) {
       if (/^npm start \[|^venv\.sh: .* ready in /.test(line)) phases.push(line);
+      if (interruptAt?.test(line)) reached?.();
     }
   });
 
   const outcome = await Promise.race([
-    readyLine.then(() => 'ready' as const),
+    point.then(() => 'reached' as const),
     exited(child).then(() => 'exited' as const),
     sleep(timeoutS * 1000).then(() => 'timeout' as const),
   ]);
   const readySeconds = (performance.now() - started) / 1000;
-  if (outcome !== 'ready') {
+  if (outcome !== 'reached') {
     try {
       process.kill(-(child.pid as number), 'SIGKILL');
     } catch {
       // already gone
     }
     await killLeftovers(runId);
+    const goal = interruptAt ? `a line matching ${interruptAt}` : 'its ready line';
     throw new Error(
       outcome === 'exited'
-        ? `${label}: npm start exited (${child.exitCode ?? child.signalCode}) before it was ready`
-        : `${label}: npm start was not ready within ${timeoutS} s`,
+        ? `${label}: npm start exited (${child.exitCode ?? child.signalCode}) before ${goal}`
+        : `${label}: npm start did not reach ${goal} within ${timeoutS} s`,
     );
   }
 
@@ -168,9 +181,14 @@ try {
   // Else the figures would not be the ones they claim to be.
   if (!installed(first)) throw new Error('the first start did not build a fresh venv');
   if (installed(restart)) throw new Error('the restart built the venv again');
+  // Ctrl-C while moto is being seeded and serverless-offline is still starting.
+  const interrupted = await timeStart('interrupted start', env, 60, /seeding the demo world/);
   console.log(`\nload average before: ${loadBefore}, after: ${load()} (2 cores are shared)`);
   if (!report('first start', first, FIRST_BUDGET_S)) status = 1;
   if (!report('restart', restart, RESTART_BUDGET_S)) status = 1;
+  console.log(
+    `interrupted start (Ctrl-C while seeding): stopped cleanly in ${interrupted.stopSeconds.toFixed(1)} s`,
+  );
 } catch (error) {
   console.error(`first-start check: ${(error as Error).message}`);
   status = 1;

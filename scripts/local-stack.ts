@@ -28,6 +28,8 @@ export interface LocalStackOptions {
   onBrokerOutput?: (chunk: string) => void;
   /** One line as each phase starts or ends (npm start prints them). */
   onProgress?: (line: string) => void;
+  /** Ctrl-C during start-up: stops what has started, and the start rejects. */
+  signal?: AbortSignal;
 }
 
 export interface LocalStack {
@@ -179,15 +181,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // An early exit (a port in use, a config error) shows in waitForBroker, not as EPIPE here.
     broker.stdin?.on('error', () => {});
 
-    const venv = await ensureVenv();
-    progress('starting the emulator (moto)');
-    emulator = await startEmulator({ port: emulatorPort, venv });
-    progress(`emulator ready on ${emulator.endpoint}; seeding the demo world`);
-    const world = await seedDemo(emulator.endpoint, {
-      prefix: options.brokerEnv?.ROLEBROKER_SSM_PREFIX ?? process.env.ROLEBROKER_SSM_PREFIX,
-      unsafe: true,
-      extraParameters: options.grants,
+    // The broker has its own process group, so a Ctrl-C at the terminal does not reach it.
+    const interrupted = new Promise<never>((_, reject) => {
+      const onAbort = () => reject(new Error('interrupted during start-up'));
+      if (options.signal?.aborted) onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
     });
+    interrupted.catch(() => {});
+    const venv = await Promise.race([ensureVenv(), interrupted]);
+    progress('starting the emulator (moto)');
+    const emulatorStarting = startEmulator({ port: emulatorPort, venv });
+    // Interrupted while moto boots: stop it once it is up.
+    emulatorStarting.then(
+      (e) => (options.signal?.aborted ? e.stop() : undefined),
+      () => {},
+    );
+    emulator = await Promise.race([emulatorStarting, interrupted]);
+    progress(`emulator ready on ${emulator.endpoint}; seeding the demo world`);
+    const world = await Promise.race([
+      seedDemo(emulator.endpoint, {
+        prefix: options.brokerEnv?.ROLEBROKER_SSM_PREFIX ?? process.env.ROLEBROKER_SSM_PREFIX,
+        unsafe: true,
+        extraParameters: options.grants,
+      }),
+      interrupted,
+    ]);
     const files = profileFiles(emulator.endpoint, {
       'demo-caller': world.callers.demoCaller,
       'demo-outsider': world.callers.demoOutsider,
@@ -206,7 +224,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         sessionToken: world.broker.sessionToken,
       })}\n`,
     );
-    await waitForBroker(brokerUrl, broker, () => output, 90_000);
+    await Promise.race([waitForBroker(brokerUrl, broker, () => output, 90_000), interrupted]);
     progress(`broker ready on ${brokerUrl}`);
 
     const profileEnv = {
