@@ -19,10 +19,10 @@ export const EMULATOR_REGION = 'us-east-1';
 
 /**
  * Creates or refreshes one set of the project's Python tools (scripts/venv.sh) and returns
- * its venv's path: `local` (moto; npm start and the tests) or `ci` (cfn-lint, checkov,
- * schemathesis). pip's progress goes to this process's stderr.
+ * its venv's path: `local` (moto; npm start and the tests), `test` (cfn-lint) or `ci`
+ * (checkov, schemathesis). pip's progress goes to this process's stderr.
  */
-export function ensureVenv(set: 'local' | 'ci' = 'local'): Promise<string> {
+export function ensureVenv(set: 'local' | 'test' | 'ci' = 'local'): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [join(ROOT, 'scripts/venv.sh'), set], {
       cwd: ROOT,

@@ -4,10 +4,11 @@
 #
 #   scripts/venv.sh [local]  requirements/local.txt into .venv: the moto emulator (npm start,
 #                            npm test)
-#   scripts/venv.sh ci       requirements/ci.txt into .venv-ci: cfn-lint, checkov,
-#                            schemathesis (CI steps only)
+#   scripts/venv.sh test     requirements/test.txt into .venv-test: cfn-lint (one integration
+#                            test and CI)
+#   scripts/venv.sh ci       requirements/ci.txt into .venv-ci: checkov, schemathesis (CI only)
 #
-#   VENV="$(scripts/venv.sh ci)" && "$VENV/bin/cfn-lint" ...
+#   VENV="$(scripts/venv.sh test)" && "$VENV/bin/cfn-lint" ...
 #
 # Idempotent and fast when up to date: a stamp in the venv records the hash of the set's
 # requirements and the Python version it was built with; pip runs only when that changes.
@@ -23,14 +24,25 @@ local)
   venv="${ROLEBROKER_INTERNAL_VENV:-$root/.venv}"
   what='the local emulator (moto)'
   expect='about 15 s'
+  # Byte-compiling every module at install was most of pip's CPU time (moto alone has
+  # ~1,450) and the emulator imports ~150: moto_server writes those on its first start
+  # (scripts/emulator.ts). The other sets' tools are compiled at install as usual.
+  compile=--no-compile
+  ;;
+test)
+  venv="$root/.venv-test"
+  what='the test tools (cfn-lint)'
+  expect='about 15 s'
+  compile=--compile
   ;;
 ci)
   venv="$root/.venv-ci"
-  what='the CI tools (cfn-lint, checkov, schemathesis)'
+  what='the CI tools (checkov, schemathesis)'
   expect='about 2 minutes'
+  compile=--compile
   ;;
 *)
-  echo "venv.sh: unknown set '$set_name' (local or ci)" >&2
+  echo "venv.sh: unknown set '$set_name' (local, test or ci)" >&2
   exit 2
   ;;
 esac
@@ -73,11 +85,9 @@ if ! up_to_date; then
       find "$venv" -mindepth 1 -maxdepth 1 ! -name .lock -exec rm -rf {} +
     fi
     [[ -x "$venv/bin/python" ]] || "$python" -m venv "$venv" >&2
-    # pip's own progress, on stderr. --no-compile: byte-compiling every module at install was
-    # most of pip's CPU time (moto alone has ~1,450), and the emulator imports ~150 of them;
-    # moto_server writes those on its first start (scripts/emulator.ts).
+    # pip's own progress, on stderr.
     "$venv/bin/python" -m pip install --disable-pip-version-check --no-input \
-      --progress-bar on --no-compile -r "$requirements" >&2
+      --progress-bar on "$compile" -r "$requirements" >&2
     echo "$want" >"$stamp"
     echo "venv.sh: $venv ready in $((SECONDS - started)) s" >&2
   fi

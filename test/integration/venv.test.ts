@@ -35,7 +35,7 @@ describe('scripts/venv.sh', () => {
     expect(await venvSh(['dev'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: "venv.sh: unknown set 'dev' (local or ci)\n",
+      stderr: "venv.sh: unknown set 'dev' (local, test or ci)\n",
     });
   });
 
