@@ -38,7 +38,7 @@ test)
 ci)
   venv="$root/.venv-ci"
   what='the CI tools (checkov, schemathesis)'
-  expect='about 2 minutes'
+  expect='about a minute'
   compile=--compile
   ;;
 *)
