@@ -25,7 +25,7 @@ const CHECKS = [
   'negative_data_rejection',
 ].join(',');
 
-const venv = ensureVenv();
+const venv = await ensureVenv('ci');
 const localDir = await mkdtemp(join(tmpdir(), 'rolebroker-api-check-'));
 // GET /roles hands schemathesis the demo's role ARNs, and it asks for each. The grant seeded
 // with a wrong external ID answers 502 by design (an operator's mistake, not the caller's),

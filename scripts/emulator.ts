@@ -2,7 +2,7 @@
  * The local AWS emulator: moto server from the project's .venv, on 127.0.0.1, with
  * signature checks and IAM policies enforced. Used by the integration tests and `npm start`.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,14 +17,28 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const EMULATOR_REGION = 'us-east-1';
 
-/** Creates or refreshes the project-local venv (scripts/venv.sh) and returns its path. */
-export function ensureVenv(): string {
-  const out = execFileSync('bash', [join(ROOT, 'scripts/venv.sh')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
+/**
+ * Creates or refreshes one set of the project's Python tools (scripts/venv.sh) and returns
+ * its venv's path: `local` (moto; npm start and the tests), `test` (cfn-lint) or `ci`
+ * (checkov, schemathesis). pip's progress goes to this process's stderr.
+ */
+export function ensureVenv(set: 'local' | 'test' | 'ci' = 'local'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [join(ROOT, 'scripts/venv.sh'), set], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const venv = out.trim().split('\n').pop();
+      if (code === 0 && venv) resolve(venv);
+      else reject(new Error(`scripts/venv.sh ${set} failed (exit ${code})`));
+    });
   });
-  return out.trim().split('\n').pop() ?? join(ROOT, '.venv');
 }
 
 /** A free TCP port on 127.0.0.1 (asked of the OS, then released). */
@@ -64,12 +78,14 @@ async function waitReady(endpoint: string, child: ChildProcess, timeoutMs: numbe
 export async function startEmulator(
   options: { port?: number; venv?: string } = {},
 ): Promise<Emulator> {
-  const venv = options.venv ?? ensureVenv();
+  const venv = options.venv ?? (await ensureVenv());
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(join(venv, 'bin/moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
+    // The venv is installed without byte-compiling (scripts/venv.sh): moto writes the .pyc
+    // files of the modules it imports on its first start, even where the shell forbids it.
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false', PYTHONDONTWRITEBYTECODE: '' },
   });
   let stderr = '';
   child.stderr?.on('data', (d) => {

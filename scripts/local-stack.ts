@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { EMULATOR_REGION, type Emulator, freePort, startEmulator } from './emulator';
+import { EMULATOR_REGION, type Emulator, ensureVenv, freePort, startEmulator } from './emulator';
 import { ARNS, BROKER_ACCOUNT, seedDemo } from './seed';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,6 +26,10 @@ export interface LocalStackOptions {
   grants?: NonNullable<Parameters<typeof seedDemo>[1]>['extraParameters'];
   /** Broker output (serverless-offline and handler logs). */
   onBrokerOutput?: (chunk: string) => void;
+  /** One line as each phase starts or ends (npm start prints them). */
+  onProgress?: (line: string) => void;
+  /** Ctrl-C during start-up: stops what has started, and the start rejects. */
+  signal?: AbortSignal;
 }
 
 export interface LocalStack {
@@ -103,30 +107,25 @@ function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-/** Starts moto, seeds the demo, writes .local/, and starts the broker. */
+/**
+ * Starts the broker (serverless-offline) and, meanwhile, moto (installed first if need be),
+ * seeds the demo, writes .local/, then hands the broker its execution role's credentials.
+ */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const localDir = options.localDir ?? join(ROOT, '.local');
   let emulator: Emulator | undefined;
   let broker: ChildProcess | undefined;
+  const progress = options.onProgress ?? (() => {});
   try {
-    emulator = await startEmulator({ port: options.emulatorPort ?? (await freePort()) });
-    const world = await seedDemo(emulator.endpoint, {
-      prefix: options.brokerEnv?.ROLEBROKER_SSM_PREFIX ?? process.env.ROLEBROKER_SSM_PREFIX,
-      unsafe: true,
-      extraParameters: options.grants,
-    });
-    const files = profileFiles(emulator.endpoint, {
-      'demo-caller': world.callers.demoCaller,
-      'demo-outsider': world.callers.demoOutsider,
-      admin: world.admins[BROKER_ACCOUNT] as AwsCredentialIdentity,
-    });
+    const emulatorPort = options.emulatorPort ?? (await freePort());
+    const emulatorEndpoint = `http://127.0.0.1:${emulatorPort}`;
     const port = options.port ?? (await freePort());
     const brokerUrl = `http://127.0.0.1:${port}`;
-    await mkdir(localDir, { recursive: true });
-    await writeFile(join(localDir, 'aws-config'), files.config, { mode: 0o600 });
-    await writeFile(join(localDir, 'aws-credentials'), files.credentials, { mode: 0o600 });
-    await writeFile(join(localDir, 'broker-url'), `${brokerUrl}\n`);
 
+    // serverless-offline loads its config and bundles the functions (most of its start-up)
+    // while moto is installed, started and seeded; the credentials follow on its stdin
+    // (scripts/sls/offline-credentials.cjs).
+    progress('starting the broker (serverless-offline; esbuild bundles the functions)');
     let output = '';
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -134,21 +133,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       PORT: String(port),
       OFFLINE_LAMBDA_PORT: String(await freePort()),
       AWS_REGION: EMULATOR_REGION,
-      AWS_ACCESS_KEY_ID: world.broker.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: world.broker.secretAccessKey,
-      AWS_SESSION_TOKEN: world.broker.sessionToken,
-      AWS_ENDPOINT_URL: emulator.endpoint,
+      AWS_ENDPOINT_URL: emulatorEndpoint,
       ROLEBROKER_AUTH: 'sts',
       ROLEBROKER_SERVER_ID: LOCAL_SERVER_ID,
-      ROLEBROKER_STS_IDENTITY_ENDPOINTS: emulator.endpoint,
+      ROLEBROKER_STS_IDENTITY_ENDPOINTS: emulatorEndpoint,
       POWERTOOLS_METRICS_DISABLED: 'true',
       ...options.brokerEnv,
+      ROLEBROKER_INTERNAL_OFFLINE_CREDENTIALS: 'stdin',
     };
+    // No credentials of the shell's own reach the broker: only the seeded execution role's.
     for (const key of [
       'AWS_PROFILE',
       'AWS_CONFIG_FILE',
       'AWS_SHARED_CREDENTIALS_FILE',
       'AWS_DEFAULT_PROFILE',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
     ]) {
       delete env[key];
     }
@@ -167,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         cwd: ROOT,
         env,
         detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       },
     );
     const onData = (d: Buffer) => {
@@ -177,7 +178,54 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     broker.stdout?.on('data', onData);
     broker.stderr?.on('data', onData);
-    await waitForBroker(brokerUrl, broker, () => output, 90_000);
+    // An early exit (a port in use, a config error) shows in waitForBroker, not as EPIPE here.
+    broker.stdin?.on('error', () => {});
+
+    // The broker has its own process group, so a Ctrl-C at the terminal does not reach it.
+    const interrupted = new Promise<never>((_, reject) => {
+      const onAbort = () => reject(new Error('interrupted during start-up'));
+      if (options.signal?.aborted) onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    interrupted.catch(() => {});
+    const venv = await Promise.race([ensureVenv(), interrupted]);
+    progress('starting the emulator (moto)');
+    const emulatorStarting = startEmulator({ port: emulatorPort, venv });
+    // Interrupted while moto boots: stop it once it is up.
+    emulatorStarting.then(
+      (e) => (options.signal?.aborted ? e.stop() : undefined),
+      () => {},
+    );
+    emulator = await Promise.race([emulatorStarting, interrupted]);
+    progress(`emulator ready on ${emulator.endpoint}; seeding the demo world`);
+    const world = await Promise.race([
+      seedDemo(emulator.endpoint, {
+        prefix: options.brokerEnv?.ROLEBROKER_SSM_PREFIX ?? process.env.ROLEBROKER_SSM_PREFIX,
+        unsafe: true,
+        extraParameters: options.grants,
+      }),
+      interrupted,
+    ]);
+    const files = profileFiles(emulator.endpoint, {
+      'demo-caller': world.callers.demoCaller,
+      'demo-outsider': world.callers.demoOutsider,
+      admin: world.admins[BROKER_ACCOUNT] as AwsCredentialIdentity,
+    });
+    await mkdir(localDir, { recursive: true });
+    await writeFile(join(localDir, 'aws-config'), files.config, { mode: 0o600 });
+    await writeFile(join(localDir, 'aws-credentials'), files.credentials, { mode: 0o600 });
+    await writeFile(join(localDir, 'broker-url'), `${brokerUrl}\n`);
+
+    progress('seeded; waiting for the broker');
+    broker.stdin?.end(
+      `${JSON.stringify({
+        accessKeyId: world.broker.accessKeyId,
+        secretAccessKey: world.broker.secretAccessKey,
+        sessionToken: world.broker.sessionToken,
+      })}\n`,
+    );
+    await Promise.race([waitForBroker(brokerUrl, broker, () => output, 90_000), interrupted]);
+    progress(`broker ready on ${brokerUrl}`);
 
     const profileEnv = {
       AWS_CONFIG_FILE: join(localDir, 'aws-config'),

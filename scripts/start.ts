@@ -10,11 +10,27 @@ const port = (name: string, fallback: number) => {
   return value;
 };
 
+const started = Date.now();
+// Ctrl-C while starting stops whatever has started (serverless-offline has its own process
+// group, so the terminal's SIGINT does not reach it), then exits 130.
+const starting = new AbortController();
+const interrupt = () => starting.abort();
+process.on('SIGINT', interrupt);
+process.on('SIGTERM', interrupt);
 const stack = await startLocalStack({
   emulatorPort: port('EMULATOR_PORT', 5000),
   port: port('PORT', 3000),
   onBrokerOutput: (chunk) => process.stderr.write(chunk),
+  onProgress: (line) =>
+    process.stderr.write(`npm start [${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`),
+  signal: starting.signal,
+}).catch((error: Error) => {
+  if (!starting.signal.aborted) throw error;
+  process.stderr.write('npm start: interrupted; everything it started is stopped\n');
+  process.exit(130);
 });
+process.off('SIGINT', interrupt);
+process.off('SIGTERM', interrupt);
 
 let stopping = false;
 const stop = async () => {

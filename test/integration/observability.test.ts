@@ -112,6 +112,12 @@ function expectEmittedShape(m: MetricId, t: Template = template) {
 }
 
 describe('the template with non-default params', () => {
+  let cfnLint = '';
+  // The test set (requirements/test.txt), installed on first use.
+  beforeAll(async () => {
+    cfnLint = join(await ensureVenv('test'), 'bin/cfn-lint');
+  });
+
   // CI lints the default template; this one takes its values from the command line, as strings.
   it('passes cfn-lint in a region of every partition', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rolebroker-lint-'));
@@ -119,12 +125,7 @@ describe('the template with non-default params', () => {
       const file = join(dir, 'template.json');
       writeFileSync(file, JSON.stringify(existing));
       const regions = ['eu-west-1', 'us-east-1', 'cn-north-1', 'us-gov-west-1'];
-      const lint = promisify(execFile)(join(ensureVenv(), 'bin/cfn-lint'), [
-        '--regions',
-        ...regions,
-        '--',
-        file,
-      ]);
+      const lint = promisify(execFile)(cfnLint, ['--regions', ...regions, '--', file]);
       await expect(lint).resolves.toMatchObject({ stdout: '' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
