@@ -27,7 +27,7 @@ export async function runWorker(
     let current: { name: string; at: Counts } | undefined;
     const child: ChildProcess = spawn(
       process.execPath,
-      [...nodeArgs, process.env.BENCH_WORKER ?? join(ROOT, 'bench/worker.mjs'), jobPath, outPath],
+      [...nodeArgs, join(ROOT, 'bench/worker.mjs'), jobPath, outPath],
       { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
     );
     let stderr = '';
