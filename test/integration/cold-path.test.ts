@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createIdentityToken } from '../../lib/client/identity-token';
 import { EMULATOR_REGION } from '../../scripts/emulator';
-import { restEvent } from '../../scripts/events';
 import { type FaultDecision, type FaultProxy, startFaultProxy } from '../../scripts/relay';
-import { ARNS, type SeededWorld, seedDemo } from '../../scripts/seed';
-import { loadBroker, restoreEnv } from '../support/broker';
-import { lambdaContext } from '../support/events';
+import { type SeededWorld, seedDemo } from '../../scripts/seed';
+import { askWithToken, loadBroker, restoreEnv } from '../support/broker';
 
 // sts mode: the caller's identity is checked while the grants load, not after.
 const endpoint = inject('motoEndpoint');
@@ -38,18 +36,6 @@ async function freshBroker() {
   );
 }
 
-const ask = async (broker: Awaited<ReturnType<typeof freshBroker>>, token: string) => {
-  const res = await broker.credentials(
-    restEvent({
-      body: { roleArn: ARNS.localTarget },
-      headers: { 'X-RoleBroker-Identity': token },
-      userArn: 'offlineContext_userArn',
-    }),
-    lambdaContext(),
-  );
-  return { status: res.statusCode, json: JSON.parse(res.body) };
-};
-
 const token = (serverId = SERVER_ID) =>
   createIdentityToken({
     credentials: world.callers.demoCaller,
@@ -77,7 +63,7 @@ describe('cold path in sts mode', () => {
       });
     };
     try {
-      const res = await ask(broker, await token());
+      const res = await askWithToken(broker, await token());
       expect(res.status, JSON.stringify(res.json)).toBe(200);
       expect(heldUntilGrantLoad).toBe(true);
     } finally {
@@ -89,7 +75,7 @@ describe('cold path in sts mode', () => {
     const broker = await freshBroker();
     proxy.decide = ({ headers }) => (isGrantLoad(headers) ? 'error500' : 'pass');
     try {
-      const res = await ask(broker, await token('another-broker'));
+      const res = await askWithToken(broker, await token('another-broker'));
       expect(res.status).toBe(401);
       expect(res.json.error.code).toBe('Unauthenticated');
     } finally {

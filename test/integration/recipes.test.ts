@@ -11,10 +11,8 @@ import { promisify } from 'node:util';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EMULATOR_REGION } from '../../scripts/emulator';
-import { restEvent } from '../../scripts/events';
-import { ARNS, type SeededWorld, seedDemo } from '../../scripts/seed';
-import { type LoadedBroker, loadBroker, restoreEnv } from '../support/broker';
-import { lambdaContext } from '../support/events';
+import { type SeededWorld, seedDemo } from '../../scripts/seed';
+import { askWithToken, type LoadedBroker, loadBroker, restoreEnv } from '../support/broker';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const PYTHON = join(ROOT, '.venv/bin/python');
@@ -72,17 +70,7 @@ async function runRecipe(
 const runPython = (file: string, args: string[], creds: AwsCredentialIdentity) =>
   runRecipe(PYTHON, [file, ...args], creds);
 
-const ask = async (token: string) => {
-  const res = await broker.credentials(
-    restEvent({
-      body: { roleArn: ARNS.localTarget },
-      headers: { 'X-RoleBroker-Identity': token },
-      userArn: 'offlineContext_userArn',
-    }),
-    lambdaContext(),
-  );
-  return { status: res.statusCode, json: JSON.parse(res.body) };
-};
+const ask = (token: string) => askWithToken(broker, token);
 
 describe('the Python (botocore) sts-mode recipe', () => {
   it('is the code block docs/auth.md shows', () => {

@@ -3,10 +3,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createIdentityToken } from '../../lib/client/identity-token';
 import { EMULATOR_REGION } from '../../scripts/emulator';
-import { restEvent } from '../../scripts/events';
-import { ARNS, type SeededWorld, seedDemo } from '../../scripts/seed';
-import { type LoadedBroker, loadBroker, restoreEnv } from '../support/broker';
-import { lambdaContext } from '../support/events';
+import { type SeededWorld, seedDemo } from '../../scripts/seed';
+import { askWithToken, type LoadedBroker, loadBroker, restoreEnv } from '../support/broker';
 
 const endpoint = inject('motoEndpoint');
 const SERVER_ID = 'rolebroker-test';
@@ -30,16 +28,7 @@ const tokenFor = (
   stsEndpoint = endpoint,
 ) => createIdentityToken({ credentials, region: EMULATOR_REGION, endpoint: stsEndpoint, serverId });
 
-const ask = async (token: string | undefined, body: object = { roleArn: ARNS.localTarget }) => {
-  const headers: Record<string, string> =
-    token === undefined ? {} : { 'X-RoleBroker-Identity': token };
-  // serverless-offline puts a placeholder here; sts mode must not look at it.
-  const res = await broker.credentials(
-    restEvent({ body, headers, userArn: 'offlineContext_userArn' }),
-    lambdaContext(),
-  );
-  return { status: res.statusCode, json: JSON.parse(res.body) };
-};
+const ask = (token: string | undefined, body?: object) => askWithToken(broker, token, body);
 
 describe('sts mode against the emulator', () => {
   it('issues credentials to a caller proven by a signed GetCallerIdentity', async () => {

@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { vi } from 'vitest';
 import { EMULATOR_REGION } from '../../scripts/emulator';
-import type { SeededWorld } from '../../scripts/seed';
+import { restEvent } from '../../scripts/events';
+import { ARNS, type SeededWorld } from '../../scripts/seed';
+import { lambdaContext } from './events';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -68,4 +70,22 @@ export async function loadBroker(
     health: health.handler as unknown as Handler,
     roles: roles.handler as unknown as Handler,
   };
+}
+
+/**
+ * POST /credentials in `sts` mode: the identity token (none when undefined) and `body`, with
+ * serverless-offline's placeholder as the API Gateway caller, which sts mode must not read.
+ */
+export async function askWithToken(
+  broker: LoadedBroker,
+  token: string | undefined,
+  body: object = { roleArn: ARNS.localTarget },
+) {
+  const headers: Record<string, string> =
+    token === undefined ? {} : { 'X-RoleBroker-Identity': token };
+  const res = await broker.credentials(
+    restEvent({ body, headers, userArn: 'offlineContext_userArn' }),
+    lambdaContext(),
+  );
+  return { status: res.statusCode, json: JSON.parse(res.body) };
 }
