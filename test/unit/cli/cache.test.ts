@@ -20,6 +20,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../lib/cli';
 import { cacheable, cacheKey } from '../../../lib/cli/credential-cache';
 import { BrokerRequestError } from '../../../lib/client';
+import { sessionAnswer } from '../../support/session-answer';
 
 const MINUTE = 60_000;
 const FOREIGN_UID = 12345;
@@ -28,19 +29,7 @@ let home: string;
 let env: Record<string, string>;
 const request = vi.fn();
 
-/** A 200 body whose session has `minutesLeft` to go. */
-function body(minutesLeft: number, id = 'ASIAFRESH') {
-  return {
-    Credentials: {
-      AccessKeyId: id,
-      SecretAccessKey: 'secret',
-      SessionToken: 'token',
-      Expiration: new Date(Date.now() + minutesLeft * MINUTE).toISOString(),
-    },
-    AssumedRoleUser: { AssumedRoleId: 'AROA:x', Arn: 'arn:aws:sts::222222222222:assumed-role/r/x' },
-    Grant: 'g',
-  };
-}
+const body = (minutesLeft: number, id = 'ASIAFRESH') => sessionAnswer(minutesLeft, id);
 
 const ARGS = [
   'credentials',

@@ -16,6 +16,7 @@ import { main } from '../../../lib/cli';
 import { RESOLVING_CALLER_ENV } from '../../../lib/cli/cli-env';
 import { answerFromCache } from '../../../lib/cli/fast-path';
 import { BrokerRequestError } from '../../../lib/client';
+import { sessionAnswer } from '../../support/session-answer';
 
 const MINUTE = 60_000;
 
@@ -23,18 +24,7 @@ let home: string;
 let env: Record<string, string>;
 const request = vi.fn();
 
-function body(minutesLeft: number, id = 'ASIAFIRST') {
-  return {
-    Credentials: {
-      AccessKeyId: id,
-      SecretAccessKey: 'secret',
-      SessionToken: 'token',
-      Expiration: new Date(Date.now() + minutesLeft * MINUTE).toISOString(),
-    },
-    AssumedRoleUser: { AssumedRoleId: 'AROA:x', Arn: 'arn:aws:sts::222222222222:assumed-role/r/x' },
-    Grant: 'g',
-  };
-}
+const body = (minutesLeft: number, id = 'ASIAFIRST') => sessionAnswer(minutesLeft, id);
 
 const ARGS = [
   'credentials',
