@@ -40,7 +40,7 @@ export type SendFn = (request: SendRequest) => Promise<SendResponse>;
 // Bounded like the SDK clients' pool (lib/aws/clients.ts): a burst queues here rather than
 // opening hundreds of connections to STS at once.
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
-let plain: { http: typeof import('node:http'); agent: HttpAgent } | undefined;
+let plain: { transport: typeof import('node:http'); agent: HttpAgent } | undefined;
 
 /**
  * node:http, loaded on the first http:// identity endpoint (local runs only). Not imported:
@@ -49,8 +49,8 @@ let plain: { http: typeof import('node:http'); agent: HttpAgent } | undefined;
  */
 function plainHttp() {
   if (!plain) {
-    const http = process.getBuiltinModule('node:http');
-    plain = { http, agent: new http.Agent({ keepAlive: true, maxSockets: 64 }) };
+    const transport = process.getBuiltinModule('node:http');
+    plain = { transport, agent: new transport.Agent({ keepAlive: true, maxSockets: 64 }) };
   }
   return plain;
 }
@@ -62,8 +62,8 @@ function plainHttp() {
 export const sendWithNodeHttp: SendFn = (request) =>
   new Promise<SendResponse>((resolve, reject) => {
     const { url } = request;
-    const secure = url.protocol === 'https:';
-    const transport = secure ? https : plainHttp().http;
+    const { transport, agent } =
+      url.protocol === 'https:' ? { transport: https, agent: httpsAgent } : plainHttp();
     const req = transport.request(
       {
         protocol: url.protocol,
@@ -73,7 +73,7 @@ export const sendWithNodeHttp: SendFn = (request) =>
         path: url.pathname,
         method: request.method,
         headers: { ...request.headers, accept: request.accept },
-        agent: secure ? httpsAgent : plainHttp().agent,
+        agent,
         signal: request.signal,
       },
       (res) => {
