@@ -4,6 +4,7 @@
 // before (fast-path.ts) with node: built-ins only; anything else runs the whole CLI,
 // dist/rolebroker.mjs (bin.ts), which parses the same process.argv.
 import { writeSync } from 'node:fs';
+import { endQuietlyOnClosedPipe } from './closed-pipe';
 import { answerFromCache } from './fast-path';
 
 /**
@@ -16,7 +17,10 @@ function writeOut(text: string) {
   let done = 0;
   try {
     while (done < data.length) done += writeSync(1, data, done);
-  } catch {
+  } catch (error) {
+    // The reader is gone (`... | head -c 10`): nothing more to say, as on the full path.
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') return;
+    endQuietlyOnClosedPipe();
     process.stdout.write(data.subarray(done));
   }
 }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,21 +10,38 @@ const run = promisify(execFile);
 const stack = inject('stack');
 const ROOT = join(__dirname, '../..');
 const CLI = join(ROOT, 'dist/rolebroker.mjs');
+/** The package's bin, with its cache-hit fast path. */
+const BIN = join(ROOT, 'dist/rolebroker.cjs');
+
+const cliEnv = (env: Record<string, string> = {}) => ({
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '',
+  // The CLI's cache of sessions stays with the stack, never in the real ~/.cache.
+  XDG_CACHE_HOME: join(stack.localDir, 'cli-test-cache'),
+  ...stack.profileEnv,
+  ...env,
+});
+
+/** Runs `bin` with a stdout whose reader is gone before it writes (`... | head -0`). */
+async function withClosedStdout(bin: string, args: string[]) {
+  const child = spawn('node', [bin, ...args], {
+    cwd: ROOT,
+    env: cliEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stderr };
+}
 
 /** Runs the CLI as a user would, with the stack's profile files; never throws. */
 async function cli(args: string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await run('node', [CLI, ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        // The CLI's cache of sessions stays with the stack, never in the real ~/.cache.
-        XDG_CACHE_HOME: join(stack.localDir, 'cli-test-cache'),
-        ...stack.profileEnv,
-        ...env,
-      },
-    });
+    const { stdout, stderr } = await run('node', [CLI, ...args], { cwd: ROOT, env: cliEnv(env) });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -87,6 +104,30 @@ describe('rolebroker CLI against the local stack', () => {
       Version: 1,
       AccessKeyId: expect.stringMatching(/^ASIA/),
     });
+  });
+
+  it('ends quietly, exit 0, when the reader closes the pipe early', async () => {
+    // The full CLI, and the bin's fast path answering a cache hit (primed by the first run).
+    const args = [
+      'credentials',
+      '--url',
+      stack.brokerUrl,
+      '--auth',
+      'sts',
+      '--server-id',
+      'rolebroker-local',
+      '--profile',
+      'demo-caller',
+      '--role-arn',
+      ARNS.localTarget,
+      '--format',
+      'process',
+    ];
+    expect((await cli(args)).code).toBe(0);
+    for (const bin of [CLI, BIN]) {
+      expect(await withClosedStdout(bin, args)).toEqual({ code: 0, stderr: '' });
+    }
+    expect(await withClosedStdout(CLI, ['--help'])).toEqual({ code: 0, stderr: '' });
   });
 
   it('issues two-hop credentials through the hub role', async () => {

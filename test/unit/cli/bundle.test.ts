@@ -145,7 +145,7 @@ describe('the CLI bundle', () => {
     expect(inputs).toContain('lib/cli/credential-cache.ts');
     // No package but package.json's version; of the library, at most its leaf of constants.
     const allowed =
-      /^(lib\/cli\/(bin-fast|fast-path|credential-cache|cli-env|run\/credential-format)\.ts|lib\/client\/refresh\.ts|package\.json)$/;
+      /^(lib\/cli\/(bin-fast|closed-pipe|fast-path|credential-cache|cli-env|run\/credential-format)\.ts|lib\/client\/refresh\.ts|package\.json)$/;
     expect(inputs.filter((i) => !allowed.test(i))).toEqual([]);
     // Everything else is the whole CLI beside it, imported only when the fast path declines.
     const text = bin.outputFiles?.[0]?.text ?? '';
