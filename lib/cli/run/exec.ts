@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { type CliIo, childEnv, type SessionRequestOptions } from '../command';
 import { type CredentialServer, startCredentialServer } from './credential-server';
@@ -100,12 +100,16 @@ function runChild(command: readonly string[], env: NodeJS.ProcessEnv, io: CliIo)
   // "exit now"). With no terminal attached they can only have come to rolebroker alone.
   const terminal = Boolean(process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY);
   return new Promise<number>((resolve) => {
-    const child = spawn(file, args, { stdio: 'inherit', env });
+    // Listening before the spawn: a signal that comes as the child starts (a busy machine
+    // can run the child before this process runs its next line) must not kill rolebroker
+    // and leave the child behind. Node delivers it on the event loop, once `child` is set.
+    let child: ChildProcess | undefined;
     const forward = (signal: NodeJS.Signals) => {
       if (terminal && signal !== 'SIGTERM') return;
-      child.kill(signal);
+      child?.kill(signal);
     };
     for (const signal of FORWARDED) process.on(signal, forward);
+    child = spawn(file, args, { stdio: 'inherit', env });
     const done = (code: number) => {
       for (const signal of FORWARDED) process.off(signal, forward);
       resolve(code);
