@@ -49,26 +49,29 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-const credentialsFor = (
+/** `rolebroker credentials` for `profile` and `roleArn` against the stack, in sts mode. */
+const credentialsArgs = (
   profile: string,
   roleArn: string,
   extra: string[] = [],
   serverId = 'rolebroker-local',
-) =>
-  cli([
-    'credentials',
-    '--url',
-    stack.brokerUrl,
-    '--auth',
-    'sts',
-    '--server-id',
-    serverId,
-    '--profile',
-    profile,
-    '--role-arn',
-    roleArn,
-    ...extra,
-  ]);
+) => [
+  'credentials',
+  '--url',
+  stack.brokerUrl,
+  '--auth',
+  'sts',
+  '--server-id',
+  serverId,
+  '--profile',
+  profile,
+  '--role-arn',
+  roleArn,
+  ...extra,
+];
+
+const credentialsFor = (...args: Parameters<typeof credentialsArgs>) =>
+  cli(credentialsArgs(...args));
 
 describe('rolebroker CLI against the local stack', () => {
   it('prints the assume-role JSON by default', async () => {
@@ -108,21 +111,7 @@ describe('rolebroker CLI against the local stack', () => {
 
   it('ends quietly, exit 0, when the reader closes the pipe early', async () => {
     // The full CLI, and the bin's fast path answering a cache hit (primed by the first run).
-    const args = [
-      'credentials',
-      '--url',
-      stack.brokerUrl,
-      '--auth',
-      'sts',
-      '--server-id',
-      'rolebroker-local',
-      '--profile',
-      'demo-caller',
-      '--role-arn',
-      ARNS.localTarget,
-      '--format',
-      'process',
-    ];
+    const args = credentialsArgs('demo-caller', ARNS.localTarget, ['--format', 'process']);
     expect((await cli(args)).code).toBe(0);
     for (const bin of [CLI, BIN]) {
       expect(await withClosedStdout(bin, args)).toEqual({ code: 0, stderr: '' });
