@@ -62,6 +62,11 @@ const ssmErrorRegistry = {
   },
 };
 
+// serverless-esbuild's rebuild on change under serverless-offline: its option, not esbuild's,
+// so it is added only when the plugin calls (with `serverless`); the bench and the tests call
+// with nothing and hand the rest to esbuild. Its default pattern, ./**/*.(js|ts), has chokidar
+// walk the whole checkout, .venv included: tens of thousands of stat calls that held
+// serverless-offline's start-up for 15 s or more while a first `npm start` wrote the venv.
 const watch = { pattern: ['functions/**/*.ts', 'lib/**/*.ts'] };
 
 module.exports = (serverless) => ({
