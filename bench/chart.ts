@@ -124,9 +124,18 @@ function coldPanel(input: ChartInput): Panel | undefined {
       text: `${init} + ${ms(first)}${total === undefined ? '' : `, cold path ${ms(total)}`}`,
     });
   }
+  // The SDK alone making the broker's three calls, measured as one span (init + first request).
+  const same = num(c.coldPathSameCallsMedian);
+  if (same !== undefined) {
+    rows.push({
+      label: 'SDK alone, the same three calls',
+      segments: [{ ms: same, color: COLORS.base }],
+      text: `cold path ${ms(same)}`,
+    });
+  }
   if (!rows.length) return undefined;
   return {
-    title: `Cold start, medians of ${num(c.runs) ?? '?'} fresh processes (dark: init, light: first request; baseline: one AssumeRole)`,
+    title: `Cold start, medians of ${num(c.runs) ?? '?'} fresh processes (dark: init, light: first request; baseline: one AssumeRole; SDK alone: init + first request as one span)`,
     rows,
   };
 }

@@ -81,6 +81,11 @@ export function printTable(r: {
       `baseline ${r.coldStartMs.coldPathBaselineMedian} / ${r.coldStartMs.coldPathBaselineP99}`,
     ],
     [
+      'cold path: SDK alone, the same three calls, ms p50 / p99',
+      `${r.coldStartMs.coldPathSameCallsMedian} / ${r.coldStartMs.coldPathSameCallsP99}`,
+      `${r.coldStartMs.sameCallsRatio}× baseline`,
+    ],
+    [
       `warm ms p50 / p99 (${r.warmMs.requests} each)`,
       `broker ${r.warmMs.broker.p50} / ${r.warmMs.broker.p99}`,
       `direct ${r.warmMs.direct.p50} / ${r.warmMs.direct.p99}`,

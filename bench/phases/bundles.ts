@@ -33,6 +33,8 @@ export interface Bundles {
   credentials: string;
   /** The built cold-start baseline (bench/baseline.ts). */
   baseline: string;
+  /** The SDK alone making the broker's calls for a hub grant (bench/same-calls.ts). */
+  sameCalls: string;
 }
 
 /** Phase 1: the bundles, built into `work` the way serverless-esbuild builds them for Lambda. */
@@ -42,7 +44,12 @@ export async function measureBundles(work: string, check: CheckBudget): Promise<
   for (const [name, entry] of Object.entries(FUNCTIONS)) {
     sizes[name] = round((await bundle(entry, join(work, `${name}.mjs`))) / 1024, 1);
   }
-  sizes.baseline = round((await bundle('bench/baseline.ts', join(work, 'baseline.mjs'))) / 1024, 1);
+  for (const [name, entry] of [
+    ['baseline', 'bench/baseline.ts'],
+    ['sameCalls', 'bench/same-calls.ts'],
+  ] as const) {
+    sizes[name] = round((await bundle(entry, join(work, `${name}.mjs`))) / 1024, 1);
+  }
   check(
     'credentials bundle KiB',
     sizes.credentials ?? Number.NaN,
@@ -53,5 +60,6 @@ export async function measureBundles(work: string, check: CheckBudget): Promise<
     kib: sizes,
     credentials: join(work, 'credentials.mjs'),
     baseline: join(work, 'baseline.mjs'),
+    sameCalls: join(work, 'sameCalls.mjs'),
   };
 }

@@ -94,10 +94,15 @@ describe('the bench chart', () => {
       ...SAMPLE.coldStartMs,
       coldPathBrokerMedian: 118.4,
       coldPathBaselineMedian: 80.12,
+      coldPathSameCallsMedian: 104.6,
     };
-    const all = parse(renderChart({ ...SAMPLE, coldStartMs })).texts.join('\n');
+    const { rects, texts } = parse(renderChart({ ...SAMPLE, coldStartMs }));
+    const all = texts.join('\n');
     expect(all).toContain('58.38 + 50.39 ms, cold path 118.4 ms');
     expect(all).toContain('46.73 + 24.55 ms, cold path 80.12 ms');
+    expect(all).toContain('SDK alone, the same three calls');
+    expect(all).toContain('cold path 104.6 ms');
+    expect(rects).toBe(1 + 6 + 4 + 1 + 4 + 2);
   });
 
   it('stays well-formed with nothing to draw and with markup in a field', () => {
