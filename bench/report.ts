@@ -97,7 +97,7 @@ export function printTable(r: {
     ],
     [
       `memory over ${r.memory.requests} requests`,
-      `RSS +${r.memory.rssGrowthMiB} MiB`,
+      `RSS ${(r.memory.rssGrowthMiB ?? 0) < 0 ? '' : '+'}${r.memory.rssGrowthMiB} MiB`,
       `peak ${r.memory.peakRssMiB} MiB`,
     ],
     ...(
