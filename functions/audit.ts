@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { brokerIamClients, runAudit } from '../lib/audit';
-import { createSsmClient } from '../lib/aws';
+import { createSsmClient, lambdaClientConfig } from '../lib/aws';
 import { loadConfig } from '../lib/config';
 import { countAuditFindings, createLogger, createMetrics, SEVERITIES } from '../lib/observability';
 
@@ -18,6 +18,7 @@ const iamFor = brokerIamClients({
   url: process.env.ROLEBROKER_URL ?? '',
   auditRoles,
   auth: process.env.ROLEBROKER_AUDIT_AUTH === 'sts' ? 'sts' : 'iam',
+  clientConfig: lambdaClientConfig(),
 });
 
 /** Scheduled trust-posture audit: one log record per finding, a summary, metrics by severity. */

@@ -1,4 +1,4 @@
-import { IAMClient } from '@aws-sdk/client-iam';
+import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { fromBroker } from '../client';
 import { parseRoleArn } from '../principals';
 
@@ -9,6 +9,8 @@ export interface AuditCredentialOptions {
   readonly auditRoles: readonly string[];
   readonly auth?: 'iam' | 'sts';
   readonly serverId?: string;
+  /** Timeouts and attempts for the IAM clients (the caller's: Lambda's or the CLI's). */
+  readonly clientConfig?: Pick<IAMClientConfig, 'maxAttempts' | 'requestHandler'>;
 }
 
 /**
@@ -25,6 +27,7 @@ export function brokerIamClients(
     byAccount.set(
       role.accountId,
       new IAMClient({
+        ...options.clientConfig,
         credentials: fromBroker({
           url: options.url,
           roleArn,

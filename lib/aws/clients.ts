@@ -26,6 +26,11 @@ function requestHandler(): NodeHttpHandler {
   return sharedHandler;
 }
 
+/** Attempts, timeouts and the shared connection pool, for any SDK client a Lambda makes. */
+export function lambdaClientConfig() {
+  return { maxAttempts: MAX_ATTEMPTS, requestHandler: requestHandler() };
+}
+
 /**
  * An STS client for `region` (the SDK's regional endpoint, or AWS_ENDPOINT_URL_STS), with
  * timeouts and keep-alive. Without `credentials` it uses the default chain (the execution role).
@@ -33,13 +38,12 @@ function requestHandler(): NodeHttpHandler {
 export function createStsClient(region: string, credentials?: AwsCredentialIdentity): STSClient {
   return new STSClient({
     region,
-    maxAttempts: MAX_ATTEMPTS,
-    requestHandler: requestHandler(),
+    ...lambdaClientConfig(),
     ...(credentials ? { credentials } : {}),
   });
 }
 
 /** An SSM client for `region` with the same timeouts and connection pool. */
 export function createSsmClient(region: string): SSMClient {
-  return new SSMClient({ region, maxAttempts: MAX_ATTEMPTS, requestHandler: requestHandler() });
+  return new SSMClient({ region, ...lambdaClientConfig() });
 }

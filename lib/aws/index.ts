@@ -1,2 +1,2 @@
-export { createSsmClient, createStsClient } from './clients';
+export { createSsmClient, createStsClient, lambdaClientConfig } from './clients';
 export { type AwsFailure, awsErrorName, classifyAwsError } from './errors';

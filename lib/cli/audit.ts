@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { parseRoleArn } from '../principals';
 import {
   authOption,
+  awsTimeoutOption,
   type CommandContext,
   prefixOption,
   profileOption,
@@ -40,6 +41,7 @@ export function auditCommand(program: Command, context: CommandContext): Command
     .addOption(authOption())
     .addOption(serverIdOption())
     .addOption(profileOption())
+    .addOption(awsTimeoutOption())
     .addHelpText(
       'after',
       '\nexit codes: 0 ok, 1 findings at or above --fail-on, 2 usage, 3 access denied, 4 the audit failed',

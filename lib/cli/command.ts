@@ -124,6 +124,21 @@ export const regionOption = () =>
     return value;
   });
 
+/** Per-attempt timeout of the operator's own AWS calls (grants, revoke, audit), seconds. */
+export const awsTimeoutOption = () =>
+  new Option(
+    '--aws-timeout <seconds>',
+    'give up on an AWS attempt after this long (3 attempts; 1-300)',
+  )
+    .argParser((value: string) => {
+      const seconds = Number(value);
+      if (!/^\d+$/.test(value) || seconds < 1 || seconds > 300) {
+        throw new UsageError('--aws-timeout must be a whole number of seconds from 1 to 300');
+      }
+      return seconds;
+    })
+    .default(10);
+
 /** The broker's own rule for ROLEBROKER_SSM_PREFIX. */
 function ssmPrefix(value: string): string {
   if (!SSM_PREFIX.test(value)) {

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { parseRoleArn } from '../principals';
 import {
+  awsTimeoutOption,
   type CommandContext,
   EnvOption,
   prefixOption,
@@ -44,6 +45,7 @@ function storeOptions(command: Command): Command {
     .addOption(prefixOption())
     .addOption(regionOption())
     .addOption(profileOption())
+    .addOption(awsTimeoutOption())
     .addHelpText('after', EXIT_CODES);
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseRoleArn } from '../principals';
-import { type CommandContext, profileOption, UsageError } from './command';
+import { awsTimeoutOption, type CommandContext, profileOption, UsageError } from './command';
 import { REVOKE_POLICY_NAME } from './revoke-policy';
 import type { RevokeOptions } from './run/revoke';
 
@@ -23,6 +23,7 @@ export function revokeCommand(program: Command, context: CommandContext): Comman
       (value: string) => parseRevokeTime(value),
     )
     .addOption(profileOption())
+    .addOption(awsTimeoutOption())
     .addHelpText('after', '\nexit codes: 0 ok, 2 usage, 3 access denied, 4 any other failure')
     .action(async (options: RevokeOptions) => {
       // The IAM client loads only for this command.

@@ -2,13 +2,14 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
+import { startFaultProxy } from '../../scripts/relay';
 import { AUDIT_ROLES } from '../../scripts/seed';
 
 const run = promisify(execFile);
 const stack = inject('stack');
 const ROOT = join(__dirname, '../..');
 
-async function audit(extra: string[]) {
+async function audit(extra: string[], env: Record<string, string> = {}) {
   const args = [
     join(ROOT, 'dist/rolebroker.mjs'),
     'audit',
@@ -22,7 +23,12 @@ async function audit(extra: string[]) {
   try {
     const { stdout, stderr } = await run('node', [...args, ...extra], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...stack.profileEnv },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        ...stack.profileEnv,
+        ...env,
+      },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -66,6 +72,22 @@ describe('rolebroker audit against the local stack', () => {
       /^\d+ findings \(high \d+, medium \d+, low 1\) in \d+ grants, \d+ roles$/,
     );
   });
+
+  it('gives up on an SSM that never answers: 3 attempts of --aws-timeout, exit 4', async () => {
+    const hung = await startFaultProxy(stack.emulatorEndpoint);
+    hung.mode = 'hang';
+    try {
+      const res = await audit(['--aws-timeout', '1'], { AWS_ENDPOINT_URL_SSM: hung.endpoint });
+      expect(res.code).toBe(4);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toMatch(
+        /^rolebroker: audit failed: TimeoutError: AWS did not answer within --aws-timeout in 3 attempts; [^\n]+ raise --aws-timeout\n$/,
+      );
+      expect(hung.count).toBe(3);
+    } finally {
+      await hung.close();
+    }
+  }, 30_000);
 
   it('exits 2 without an audit role', async () => {
     const res = await run('node', [

@@ -22,6 +22,7 @@ import { type BuildOptions, build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EMULATOR_REGION, freePort } from '../../scripts/emulator';
 import { restEvent } from '../../scripts/events';
+import { startFaultProxy } from '../../scripts/relay';
 import {
   ARNS,
   BROKER_ACCOUNT,
@@ -674,6 +675,23 @@ describe("the operator's credentials, region and endpoint", () => {
     }
     expect(await stored('denied')).toBeUndefined();
   });
+
+  it('gives up on an SSM that never answers: 3 attempts of --aws-timeout, exit 4', async () => {
+    const hung = await startFaultProxy(endpoint);
+    hung.mode = 'hang';
+    try {
+      const env = { ...operatorEnv(), AWS_ENDPOINT_URL: hung.endpoint };
+      const res = await rolebroker(['grants', 'list', '--aws-timeout', '1'], env);
+      expect(res.code).toBe(4);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toMatch(
+        /^rolebroker: grants list failed: TimeoutError: AWS did not answer within --aws-timeout in 3 attempts; [^\n]+ raise --aws-timeout\n$/,
+      );
+      expect(hung.count).toBe(3);
+    } finally {
+      await hung.close();
+    }
+  }, 30_000);
 
   it('signs with --profile, takes --region, and refuses to guess a region', async () => {
     writeFileSync(join(dir, 'config'), `[profile ops]\nregion = ${EMULATOR_REGION}\n`);

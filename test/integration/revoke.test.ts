@@ -6,6 +6,7 @@ import { main } from '../../lib/cli';
 import { REVOKE_POLICY_NAME } from '../../lib/cli/revoke-policy';
 import { EMULATOR_REGION } from '../../scripts/emulator';
 import { restEvent } from '../../scripts/events';
+import { startFaultProxy } from '../../scripts/relay';
 import {
   ARNS,
   BROKER_ACCOUNT,
@@ -123,6 +124,22 @@ describe('rolebroker revoke against the emulator', () => {
     expect(res.code).toBe(4);
     expect(res.stderr).toContain('NoSuchEntity');
   });
+
+  it('gives up on an IAM endpoint that never answers: 3 attempts of --aws-timeout, exit 4', async () => {
+    const hung = await startFaultProxy(endpoint);
+    hung.mode = 'hang';
+    try {
+      vi.stubEnv('AWS_ENDPOINT_URL_IAM', hung.endpoint);
+      const res = await cli(['revoke', '--role-arn', ARNS.localTarget, '--aws-timeout', '1']);
+      expect(res.code).toBe(4);
+      expect(res.stderr).toMatch(
+        /^rolebroker: revoke failed: TimeoutError: AWS did not answer within --aws-timeout in 3 attempts; /,
+      );
+      expect(hung.count).toBe(3);
+    } finally {
+      await hung.close();
+    }
+  }, 30_000);
 });
 
 describe('the disabled kill switch', () => {

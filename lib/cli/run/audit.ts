@@ -3,6 +3,7 @@ import { brokerIamClients, failsAt, formatReport, runAudit, type Severity } from
 import { partitionOf } from '../../principals';
 import { type CliIo, EXIT } from '../command';
 import { awsFailure } from './caller-error';
+import { operatorClientConfig } from './operator-clients';
 
 export interface AuditOptions {
   url: string;
@@ -12,6 +13,8 @@ export interface AuditOptions {
   failOn: Severity | 'none';
   auth: 'iam' | 'sts';
   serverId?: string;
+  /** Per-attempt timeout of the SSM and IAM calls, seconds (--aws-timeout). */
+  awsTimeout: number;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface AuditOptions {
  * broker's sessions of the audit roles, then prints the report.
  */
 export async function audit(options: AuditOptions, io: CliIo): Promise<number> {
-  const ssm = new SSMClient({});
+  const ssm = new SSMClient(operatorClientConfig(options.awsTimeout));
   try {
     const report = await runAudit({
       ssm,
@@ -30,6 +33,7 @@ export async function audit(options: AuditOptions, io: CliIo): Promise<number> {
         auditRoles: options.auditRole,
         auth: options.auth,
         serverId: options.serverId,
+        clientConfig: operatorClientConfig(options.awsTimeout),
       }),
     });
     io.stdout(`${formatReport(report, options.format)}\n`);

@@ -94,6 +94,13 @@ export function awsFailure(error: unknown, env: NodeJS.ProcessEnv, needs: string
     const missing = missingProfile(env);
     if (missing) return { line: missing, code: EXIT.usage };
   }
+  // The SDK's HTTP handler giving up on an attempt (--aws-timeout), after its retries.
+  if (e.name === 'TimeoutError' && e.message.startsWith('@smithy/node-http-handler')) {
+    return {
+      line: 'TimeoutError: AWS did not answer within --aws-timeout in 3 attempts; check the network and the endpoint (AWS_ENDPOINT_URL*), or raise --aws-timeout',
+      code: EXIT.failed,
+    };
+  }
   if (e.name === 'SyntaxError' && status !== undefined) {
     return {
       line: `AWS answered HTTP ${status} with a body the SDK could not read${rid ? ` (request id ${rid})` : ''}`,

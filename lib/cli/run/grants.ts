@@ -18,10 +18,13 @@ import {
   trustPolicy,
 } from './grants-format';
 import { checkGrantName, jsonObject, readGrantFile } from './grants-validate';
+import { operatorClientConfig } from './operator-clients';
 
 export interface GrantStoreOptions {
   prefix: string;
   region?: string;
+  /** Per-attempt timeout of the SSM calls, seconds (--aws-timeout). */
+  awsTimeout: number;
 }
 
 export interface PutOptions extends GrantStoreOptions {
@@ -56,7 +59,10 @@ async function withSsm(
   work: (ssm: SSMClient, partition: ReturnType<typeof partitionOf>) => Promise<number>,
   secrets: string[] = [],
 ): Promise<number> {
-  const ssm = new SSMClient({ region: options.region });
+  const ssm = new SSMClient({
+    region: options.region,
+    ...operatorClientConfig(options.awsTimeout),
+  });
   const redact = (line: string) =>
     secrets.reduce((out, secret) => (secret ? out.split(secret).join('***') : out), line);
   try {

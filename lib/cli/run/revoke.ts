@@ -3,10 +3,13 @@ import { parseRoleArn } from '../../principals';
 import { type CliIo, EXIT } from '../command';
 import { REVOKE_POLICY_NAME, revokePolicy } from '../revoke-policy';
 import { awsFailure } from './caller-error';
+import { operatorClientConfig } from './operator-clients';
 
 export interface RevokeOptions {
   roleArn: string;
   before?: Date;
+  /** Per-attempt timeout of the IAM call, seconds (--aws-timeout). */
+  awsTimeout: number;
 }
 
 /**
@@ -29,7 +32,7 @@ export async function revokeSessions(iam: IAMClient, roleArn: string, before: Da
 /** `rolebroker revoke` with the operator's credentials (default chain or --profile). */
 export async function revoke(options: RevokeOptions, io: CliIo): Promise<number> {
   const before = options.before ?? new Date();
-  const iam = new IAMClient({});
+  const iam = new IAMClient(operatorClientConfig(options.awsTimeout));
   try {
     await revokeSessions(iam, options.roleArn, before);
     io.stdout(

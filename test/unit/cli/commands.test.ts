@@ -62,8 +62,9 @@ const OWN_FLAGS = {
     '--auth',
     '--server-id',
     '--profile',
+    '--aws-timeout',
   ],
-  revoke: ['--role-arn', '--before', '--profile'],
+  revoke: ['--role-arn', '--before', '--profile', '--aws-timeout'],
   serve: [
     '--url',
     '--role-arn',
@@ -277,14 +278,16 @@ describe('options reaching the actions', () => {
       format: 'table',
       failOn: 'high',
       auth: 'iam',
+      awsTimeout: 10,
     });
-    await run([...VALID.audit, '--format', 'json', '--fail-on', 'none'], {
+    await run([...VALID.audit, '--format', 'json', '--fail-on', 'none', '--aws-timeout', '60'], {
       ROLEBROKER_SSM_PREFIX: '/team',
     });
     expect(vi.mocked(audit).mock.lastCall?.[0]).toMatchObject({
       prefix: '/team',
       format: 'json',
       failOn: 'none',
+      awsTimeout: 60,
     });
   });
 
@@ -295,14 +298,15 @@ describe('options reaching the actions', () => {
     expect((await run(VALID.revoke)).code).toBe(EXIT.denied);
   });
 
-  it('revoke: --before is parsed, absent means now (decided by the action)', async () => {
-    await run([...VALID.revoke, '--before', '2026-01-01T01:00:00+01:00']);
+  it('revoke: --before is parsed, absent means now (decided by the action); --aws-timeout defaults to 10', async () => {
+    await run([...VALID.revoke, '--before', '2026-01-01T01:00:00+01:00', '--aws-timeout', '3']);
     expect(vi.mocked(revoke).mock.lastCall?.[0]).toEqual({
       roleArn: ROLE,
       before: new Date('2026-01-01T00:00:00Z'),
+      awsTimeout: 3,
     });
     await run(VALID.revoke);
-    expect(vi.mocked(revoke).mock.lastCall?.[0]).toEqual({ roleArn: ROLE });
+    expect(vi.mocked(revoke).mock.lastCall?.[0]).toEqual({ roleArn: ROLE, awsTimeout: 10 });
   });
 });
 

@@ -157,6 +157,11 @@ describe('the grants command line', () => {
     ],
     [['grants', 'list', '--prefix', 'rolebroker/'], '--prefix must look like /name or /a/b'],
     [['grants', 'list', '--region', 'moon'], '--region must be an AWS region such as eu-west-1'],
+    ...['0', '301', '1.5', 'ten', ''].map((value): [string[], string] => [
+      ['grants', 'list', '--aws-timeout', value],
+      '--aws-timeout must be a whole number of seconds from 1 to 300',
+    ]),
+    [['grants', 'validate', 'f.json', '--aws-timeout', '5'], '--aws-timeout is an option of'],
     [['grants', 'enable', 'g', 'h'], "too many arguments for 'enable'"],
     [
       ['grants', 'put', 'g', 'f', '--broker-role-arn', 'arn:aws:iam::1:user/u'],
@@ -194,11 +199,12 @@ describe('the grants command line', () => {
         '--prefix',
         '--region',
         '--profile',
+        '--aws-timeout',
       ],
     ],
-    ['list', ['--format', '--prefix', '--region', '--profile']],
-    ['disable', ['--prefix', '--region', '--profile']],
-    ['enable', ['--prefix', '--region', '--profile']],
+    ['list', ['--format', '--prefix', '--region', '--profile', '--aws-timeout']],
+    ['disable', ['--prefix', '--region', '--profile', '--aws-timeout']],
+    ['enable', ['--prefix', '--region', '--profile', '--aws-timeout']],
     ['validate', ['--name']],
   ])('grants %s --help lists its flags and exit codes', async (command, flags) => {
     const res = await run(['grants', command, '--help']);
