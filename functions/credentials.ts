@@ -27,15 +27,16 @@ async function credentials(event: APIGatewayProxyEvent) {
   // Awaited once the caller is known: a caller refused first never waits for (or sees) it.
   granted.catch(() => {});
   const caller = await authenticate(event);
+  // Request-scoped keys (reset after each invocation, lib/http): every later line, a refusal
+  // or an upstream failure included, names the caller, and once authorized the grant.
+  logger.appendKeys({ caller: caller.arn });
   const input = { ...authorize((await granted).grants, request, caller), caller };
   const { grant } = input;
+  logger.appendKeys({ grant: grant.name, roleArn: grant.roleArn });
   const { issued, reused } = sessions
     ? await sessions.issue(input, () => issuer.issue(input))
     : { issued: await issuer.issue(input), reused: false };
   logger.info('credentials issued', {
-    grant: grant.name,
-    caller: caller.arn,
-    roleArn: grant.roleArn,
     session: issued.AssumedRoleUser.Arn,
     expiration: issued.Credentials.Expiration,
     reused,

@@ -17,8 +17,9 @@ const authenticate = createAuthenticator(config);
 async function roles(event: APIGatewayProxyEvent) {
   parseRolesRequest(event);
   const caller = await authenticate(event);
+  logger.appendKeys({ caller: caller.arn });
   const body: RolesResponse = { roles: rolesFor((await grants.get()).grants, caller) };
-  logger.info('roles listed', { caller: caller.arn, count: body.roles.length });
+  logger.info('roles listed', { count: body.roles.length });
   countAnswer(metrics, 'RolesListed');
   return jsonResponse(200, body);
 }

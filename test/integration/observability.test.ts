@@ -537,6 +537,48 @@ describe('what the real handlers emit (EMF on stdout, against the emulator)', ()
     });
   }
 
+  it('names the caller on every line once it is known, and the grant once it is chosen, never in the next request', async () => {
+    const broker = await loadBroker(world);
+    const records = async (body: object | string, userArn: string | null, status: number) => {
+      const from = lines.length;
+      const event = restEvent({ body, userArn });
+      expect((await broker.credentials(event, lambdaContext())).statusCode).toBe(status);
+      const id = event.requestContext.requestId;
+      return lines
+        .slice(from)
+        .flatMap((line) => {
+          try {
+            return [JSON.parse(line) as Json];
+          } catch {
+            return [];
+          }
+        })
+        .filter((r) => r.requestId === id && typeof r.message === 'string');
+    };
+
+    const refused = await records({ roleArn: ARNS.strictTarget }, ARNS.demoCaller, 502);
+    expect(refused.find((r) => r.message === 'request failed upstream')).toMatchObject({
+      caller: ARNS.demoCaller,
+      grant: 'strict-mismatch',
+      roleArn: ARNS.strictTarget,
+      code: 'UpstreamRefused',
+    });
+    const denied = await records({ roleArn: ARNS.localTarget }, ARNS.demoOutsider, 403);
+    const deniedLine = denied.find((r) => r.message === 'request refused');
+    expect(deniedLine).toMatchObject({ caller: ARNS.demoOutsider, code: 'AccessDenied' });
+    expect(deniedLine).not.toHaveProperty('grant');
+    const invalid = await records('{not json', ARNS.demoCaller, 400);
+    const invalidLine = invalid.find((r) => r.message === 'request refused');
+    expect(invalidLine).toMatchObject({ code: 'ValidationError' });
+    for (const key of ['caller', 'grant', 'roleArn']) expect(invalidLine).not.toHaveProperty(key);
+    const issued = await records({ roleArn: ARNS.localTarget }, ARNS.demoCaller, 200);
+    expect(issued.find((r) => r.message === 'credentials issued')).toMatchObject({
+      caller: ARNS.demoCaller,
+      grant: 'local-reader',
+      roleArn: ARNS.localTarget,
+    });
+  });
+
   it('emits every metric the alarms and the dashboard watch, with exactly their dimensions', async () => {
     const env = metricsEnv();
     const broker = await loadBroker(world, env);
