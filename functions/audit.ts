@@ -28,6 +28,7 @@ async function audit() {
     prefix: config.ssmPrefix,
     partition: config.partition,
     iamFor,
+    brokerRoleArn: process.env.ROLEBROKER_BROKER_ROLE_ARN || undefined,
   });
   for (const finding of report.findings) logger.warn('audit finding', { ...finding });
   logger.info('audit summary', { ...report.summary, findings: report.findings.length });

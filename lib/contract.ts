@@ -17,6 +17,9 @@ export const CREDENTIALS_PATH = '/credentials';
 export const HEALTH_PATH = '/health';
 export const ROLES_PATH = '/roles';
 
+/** The session name of every hub hop (`via`): the broker's own session, no caller in it. */
+export const HUB_SESSION_NAME = 'rolebroker-hub';
+
 /** `durationSeconds` value asking for the grant's `maxDurationSeconds`. */
 export const LONGEST_SESSION = 'max';
 

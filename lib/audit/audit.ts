@@ -2,6 +2,7 @@ import { GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { awsErrorName } from '../aws';
 import { BrokerRequestError } from '../client';
+import { HUB_SESSION_NAME } from '../contract';
 import { formatInstant, type Grant, parseGrant, readGrantParameters } from '../grants';
 import { type Partition, parseRoleArn } from '../principals';
 import { type Finding, SEVERITY_RANK, type Severity } from './findings';
@@ -26,10 +27,12 @@ export interface AuditOptions {
   /** An IAM client with read-only credentials for that account (from the broker), if any. */
   readonly iamFor: (accountId: string) => IAMClient | undefined;
   /**
-   * The broker's own principals (execution and hub role ARNs, their session ARNs), when
-   * known: the trust audit then knows which named principal is the broker.
+   * The broker's execution role, when known. Each hop's trust policy is then checked against
+   * the principal that really assumes it: this role for the first hop, the hub before it
+   * (role or its `rolebroker-hub` session) for the next. Unknown, any named principal may be
+   * the broker.
    */
-  readonly brokerPrincipals?: readonly string[];
+  readonly brokerRoleArn?: string;
   /** Clock in epoch ms, for grant windows. Default Date.now. */
   readonly now?: () => number;
 }
@@ -160,7 +163,8 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       ...grant.via.map((arn) => ({ arn, hop: 'hub' as const })),
       { arn: grant.roleArn, hop: 'target' as const },
     ];
-    for (const { arn, hop } of hops) {
+    for (const [i, { arn, hop }] of hops.entries()) {
+      const assumer = i === 0 ? options.brokerRoleArn : hops[i - 1]?.arn;
       const role = await getRole(arn);
       if (!role.ok) {
         findings.push(
@@ -205,7 +209,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
           externalId: hop === 'target' ? grant.externalId : undefined,
           needsSourceIdentity: hop === 'target' && grant.sourceIdentity,
           needsTagSession: hop === 'target' && Object.keys(grant.sessionTags).length > 0,
-          brokerPrincipals: options.brokerPrincipals,
+          brokerPrincipals: assumer === undefined ? undefined : principalsOf(assumer, i > 0),
         }),
       );
       if (hop === 'target' && role.maxSession < grant.maxDurationSeconds) {
@@ -236,4 +240,12 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
 /** True when any finding is at or above `threshold`. */
 export function failsAt(report: AuditReport, threshold: Severity): boolean {
   return report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
+}
+
+/** A role as a trust policy may name it: the role, and for a hub also the broker's session of it. */
+function principalsOf(roleArn: string, hub: boolean): string[] {
+  const role = parseRoleArn(roleArn);
+  if (!hub || !role) return [roleArn];
+  const { partition, accountId, name } = role;
+  return [roleArn, `arn:${partition}:sts::${accountId}:assumed-role/${name}/${HUB_SESSION_NAME}`];
 }

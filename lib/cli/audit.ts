@@ -38,6 +38,15 @@ export function auditCommand(program: Command, context: CommandContext): Command
         .choices(['high', 'medium', 'low', 'none'])
         .default('high'),
     )
+    .addOption(
+      new Option(
+        '--broker-role-arn <arn>',
+        "the broker's execution role: check each first hop's trust against it (default: any named principal may be the broker)",
+      ).argParser((value: string) => {
+        if (!parseRoleArn(value)) throw new UsageError('--broker-role-arn must be an IAM role ARN');
+        return value;
+      }),
+    )
     .addOption(authOption())
     .addOption(serverIdOption())
     .addOption(profileOption())

@@ -5,13 +5,12 @@ import {
 } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { awsErrorName, classifyAwsError } from '../aws';
-import type { IssuedCredentials } from '../contract';
+import { HUB_SESSION_NAME, type IssuedCredentials } from '../contract';
 import { Throttled, Unavailable, UpstreamRefused, ValidationError } from '../errors';
 import type { Authorization, Grant } from '../grants';
 import { type Caller, sessionNameFor } from '../principals';
 import { type AssumeRoleCredentials, HubSessionCache } from './hub-cache';
 
-const HUB_SESSION_NAME = 'rolebroker-hub';
 const HUB_DURATION_SECONDS = 3600;
 /** The SDK's names for STS refusing a session policy (its codes carry an `Exception` suffix). */
 const POLICY_ERRORS = new Set([

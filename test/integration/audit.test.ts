@@ -1,10 +1,13 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AuditReport, brokerIamClients, runAudit } from '../../lib/audit';
 import { EMULATOR_REGION } from '../../scripts/emulator';
 import {
+  ARNS,
   AUDIT_ROLES,
   BROKER_ACCOUNT,
+  GRANTS,
   type SeededWorld,
   seedDemo,
   UNSAFE_PARAMETERS,
@@ -131,3 +134,86 @@ describe('trust-posture audit against the emulator', () => {
     expect(JSON.stringify(report)).not.toMatch(/demo-external-id/);
   });
 });
+
+describe("each hop checked against the principal that assumes it (brokerRoleArn, the grant's hubs)", () => {
+  const PREFIX_HERE = '/rolebroker-assumers';
+  const ID = 'the-grants-external-id-5f3e';
+
+  it("holds a first hop to the broker's role once known, and a target behind a hub to the hub", async () => {
+    const config = { region: EMULATOR_REGION, endpoint, credentials: world.admins[BROKER_ACCOUNT] };
+    const iam = new IAMClient(config);
+    const ssm = new SSMClient(config);
+    try {
+      // The assumer is held to another ID; a second principal has the grant's ID. Taken for
+      // the broker, that second statement would hide the mismatch.
+      const maskedRole = async (name: string, assumer: string) =>
+        (
+          await iam.send(
+            new CreateRoleCommand({
+              RoleName: name,
+              AssumeRolePolicyDocument: JSON.stringify({
+                Version: '2012-10-17',
+                Statement: [
+                  assume(assumer, 'another-external-id-77c1'),
+                  assume(ARNS.localTarget, ID),
+                ],
+              }),
+            }),
+          )
+        ).Role?.Arn;
+      const grants = {
+        masked: {
+          roleArn: await maskedRole('rolebroker-masked-first-hop', ARNS.brokerExecRole),
+          externalId: ID,
+          principals: [ARNS.demoCaller],
+        },
+        'masked-via-hub': {
+          roleArn: await maskedRole('rolebroker-masked-via-hub', ARNS.hubRole),
+          externalId: ID,
+          principals: [ARNS.demoCaller],
+          via: [ARNS.hubRole],
+        },
+        // Trusts the hub's role and session with the right ID: no mismatch either way.
+        'via-hub': GRANTS['deploy-via-hub'],
+      };
+      for (const [name, grant] of Object.entries(grants)) {
+        await ssm.send(
+          new PutParameterCommand({
+            Name: `${PREFIX_HERE}/grants/${name}`,
+            Value: JSON.stringify(grant),
+            Type: 'SecureString',
+            Overwrite: true,
+          }),
+        );
+      }
+      const mismatches = async (brokerRoleArn?: string) =>
+        (
+          await runAudit({
+            ssm,
+            prefix: PREFIX_HERE,
+            partition: 'aws',
+            iamFor: brokerIamClients({ url: http.url, auditRoles: AUDIT_ROLES }),
+            brokerRoleArn,
+          })
+        ).findings
+          .filter((f) => f.check === 'trust-external-id-mismatch')
+          .map((f) => f.grant)
+          .sort();
+      // The hub is known from the grant; the broker's role only when given.
+      expect(await mismatches()).toEqual(['masked-via-hub']);
+      expect(await mismatches(ARNS.brokerExecRole)).toEqual(['masked', 'masked-via-hub']);
+    } finally {
+      iam.destroy();
+      ssm.destroy();
+    }
+  });
+});
+
+function assume(principal: string, externalId: string) {
+  return {
+    Effect: 'Allow',
+    Principal: { AWS: principal },
+    Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+    Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+  };
+}

@@ -133,6 +133,18 @@ describe('the template with non-default params', () => {
   }, 60_000);
 });
 
+describe('the scheduled audit', () => {
+  it("is told the broker's role, the one every function runs as", () => {
+    const audit = props(resourcesOfType(template, 'AWS::Lambda::Function').AuditLambdaFunction);
+    const role = { 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] };
+    expect(audit.Role).toEqual(role);
+    expect(audit.Environment.Variables.ROLEBROKER_BROKER_ROLE_ARN).toEqual(role);
+    for (const f of Object.values(resourcesOfType(template, 'AWS::Lambda::Function'))) {
+      expect(props(f).Role).toEqual(role);
+    }
+  });
+});
+
 describe('access log', () => {
   const setting = () => props(template.Resources.ApiGatewayStage).AccessLogSetting;
 

@@ -13,6 +13,7 @@ export interface AuditOptions {
   failOn: Severity | 'none';
   auth: 'iam' | 'sts';
   serverId?: string;
+  brokerRoleArn?: string;
   /** Per-attempt timeout of the SSM and IAM calls, seconds (--aws-timeout). */
   awsTimeout: number;
 }
@@ -35,6 +36,7 @@ export async function audit(options: AuditOptions, io: CliIo): Promise<number> {
         serverId: options.serverId,
         clientConfig: operatorClientConfig(options.awsTimeout),
       }),
+      brokerRoleArn: options.brokerRoleArn,
     });
     io.stdout(`${formatReport(report, options.format)}\n`);
     return options.failOn !== 'none' && failsAt(report, options.failOn) ? EXIT.findings : EXIT.ok;

@@ -62,6 +62,7 @@ const OWN_FLAGS = {
     '--auth',
     '--server-id',
     '--profile',
+    '--broker-role-arn',
     '--aws-timeout',
   ],
   revoke: ['--role-arn', '--before', '--profile', '--aws-timeout'],
@@ -289,6 +290,13 @@ describe('options reaching the actions', () => {
       failOn: 'none',
       awsTimeout: 60,
     });
+    await run([...VALID.audit, '--broker-role-arn', 'arn:aws:iam::111111111111:role/exec']);
+    expect(vi.mocked(audit).mock.lastCall?.[0]).toMatchObject({
+      brokerRoleArn: 'arn:aws:iam::111111111111:role/exec',
+    });
+    const bad = await run([...VALID.audit, '--broker-role-arn', 'arn:aws:iam::1:user/u']);
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.stderr).toContain('--broker-role-arn must be an IAM role ARN');
   });
 
   it("audit and revoke: the action's exit code is main's", async () => {
