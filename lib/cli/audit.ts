@@ -1,13 +1,12 @@
 import { type Command, Option } from 'commander';
-import { parseRoleArn } from '../principals';
 import {
   authOption,
   awsTimeoutOption,
   type CommandContext,
   prefixOption,
   profileOption,
+  roleArnArgument,
   serverIdOption,
-  UsageError,
   urlOption,
 } from './command';
 import type { AuditOptions } from './run/audit';
@@ -42,10 +41,7 @@ export function auditCommand(program: Command, context: CommandContext): Command
       new Option(
         '--broker-role-arn <arn>',
         "the broker's execution role: check each first hop's trust against it (default: any named principal may be the broker)",
-      ).argParser((value: string) => {
-        if (!parseRoleArn(value)) throw new UsageError('--broker-role-arn must be an IAM role ARN');
-        return value;
-      }),
+      ).argParser(roleArnArgument('--broker-role-arn')),
     )
     .addOption(authOption())
     .addOption(serverIdOption())
@@ -63,6 +59,5 @@ export function auditCommand(program: Command, context: CommandContext): Command
 }
 
 function collectAuditRole(value: string, previous: string[] | undefined): string[] {
-  if (!parseRoleArn(value)) throw new UsageError('--audit-role must be an IAM role ARN');
-  return [...(previous ?? []), value];
+  return [...(previous ?? []), roleArnArgument('--audit-role')(value)];
 }

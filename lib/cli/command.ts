@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { REGION, SSM_PREFIX } from '../config';
 import { durationRule, MAX_CHAINED_SESSION_SECONDS, MIN_SESSION_SECONDS } from '../contract';
+import { parseRoleArn } from '../principals';
 import { CLI_SET_ENV, RESOLVING_CALLER_ENV } from './cli-env';
 
 /** Exit codes of every command (1: the audit's findings, or a grant command's refusal). */
@@ -123,6 +124,12 @@ export const regionOption = () =>
     }
     return value;
   });
+
+/** An argument parser for a flag that takes an IAM role ARN. */
+export const roleArnArgument = (flag: string) => (value: string) => {
+  if (!parseRoleArn(value)) throw new UsageError(`${flag} must be an IAM role ARN`);
+  return value;
+};
 
 /** Per-attempt timeout of the operator's own AWS calls (grants, revoke, audit), seconds. */
 export const awsTimeoutOption = () =>

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { parseRoleArn } from '../principals';
 import {
   authOption,
   type CommandContext,
   parseDuration,
   profileOption,
+  roleArnArgument,
   serverIdOption,
   UsageError,
   urlOption,
@@ -21,7 +21,7 @@ export function consoleCommand(program: Command, context: CommandContext): Comma
     )
     .usage('--url <url> --role-arn <arn> [options]')
     .addOption(urlOption())
-    .requiredOption('--role-arn <arn>', 'the role to sign in as', parseRole)
+    .requiredOption('--role-arn <arn>', 'the role to sign in as', roleArnArgument('--role-arn'))
     .option('--grant <name>', 'the grant to use when several allow the role')
     .option(
       '--duration <seconds>',
@@ -46,11 +46,6 @@ export function consoleCommand(program: Command, context: CommandContext): Comma
       const { consoleSignin } = await import('./run/console');
       context.exit(await consoleSignin(options, context.io));
     });
-}
-
-function parseRole(value: string): string {
-  if (!parseRoleArn(value)) throw new UsageError('--role-arn must be an IAM role ARN');
-  return value;
 }
 
 function parseDestination(value: string): string {

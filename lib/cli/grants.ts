@@ -1,5 +1,4 @@
 import { type Command, Option } from 'commander';
-import { parseRoleArn } from '../principals';
 import {
   awsTimeoutOption,
   type CommandContext,
@@ -7,6 +6,7 @@ import {
   prefixOption,
   profileOption,
   regionOption,
+  roleArnArgument,
   UsageError,
 } from './command';
 import type { GrantStoreOptions, PutOptions } from './run/grants';
@@ -95,7 +95,7 @@ function putCommand(grants: Command, context: CommandContext) {
           '--broker-role-arn <arn>',
           "the broker's execution role, for the printed trust policy",
           'ROLEBROKER_BROKER_ROLE_ARN',
-        ).argParser(roleArn('--broker-role-arn')),
+        ).argParser(roleArnArgument('--broker-role-arn')),
       ),
   ).action(async (name: string, file: string, options: PutOptions) => {
     // The SSM client loads only for the commands that use it.
@@ -142,8 +142,3 @@ function switchCommand(grants: Command, context: CommandContext, verb: 'disable'
     context.exit(await setDisabled(name, verb === 'disable', options, context.io));
   });
 }
-
-const roleArn = (flag: string) => (value: string) => {
-  if (!parseRoleArn(value)) throw new UsageError(`${flag} must be an IAM role ARN`);
-  return value;
-};

@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
-import { parseRoleArn } from '../principals';
-import { awsTimeoutOption, type CommandContext, profileOption, UsageError } from './command';
+import {
+  awsTimeoutOption,
+  type CommandContext,
+  profileOption,
+  roleArnArgument,
+  UsageError,
+} from './command';
 import { REVOKE_POLICY_NAME } from './revoke-policy';
 import type { RevokeOptions } from './run/revoke';
 
@@ -16,7 +21,11 @@ export function revokeCommand(program: Command, context: CommandContext): Comman
       `Denies every session of the role issued before --before, whoever issued it, with AWS's revoke-older-sessions inline policy (${REVOKE_POLICY_NAME}). Runs with the operator's own credentials (default chain or --profile; needs iam:PutRolePolicy), not through the broker.`,
     )
     .usage('--role-arn <arn> [options]')
-    .requiredOption('--role-arn <arn>', 'the role whose sessions to deny', parseRole)
+    .requiredOption(
+      '--role-arn <arn>',
+      'the role whose sessions to deny',
+      roleArnArgument('--role-arn'),
+    )
     .option(
       '--before <time>',
       'deny sessions issued before this ISO 8601 time with a zone (default: now)',
@@ -30,11 +39,6 @@ export function revokeCommand(program: Command, context: CommandContext): Comman
       const { revoke } = await import('./run/revoke');
       context.exit(await revoke(options, context.io));
     });
-}
-
-function parseRole(value: string): string {
-  if (!parseRoleArn(value)) throw new UsageError('--role-arn must be an IAM role ARN');
-  return value;
 }
 
 /** Checks a --before value: an ISO 8601 instant, not in the future. */
