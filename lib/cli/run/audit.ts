@@ -23,7 +23,9 @@ export interface AuditOptions {
  * broker's sessions of the audit roles, then prints the report.
  */
 export async function audit(options: AuditOptions, io: CliIo): Promise<number> {
-  const ssm = new SSMClient(operatorClientConfig(options.awsTimeout));
+  // One connection pool and the same timeouts for the SSM read and the IAM reads.
+  const clientConfig = operatorClientConfig(options.awsTimeout);
+  const ssm = new SSMClient(clientConfig);
   try {
     const report = await runAudit({
       ssm,
@@ -34,7 +36,7 @@ export async function audit(options: AuditOptions, io: CliIo): Promise<number> {
         auditRoles: options.auditRole,
         auth: options.auth,
         serverId: options.serverId,
-        clientConfig: operatorClientConfig(options.awsTimeout),
+        clientConfig,
       }),
       brokerRoleArn: options.brokerRoleArn,
     });
