@@ -1,4 +1,5 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { HUB_SESSION_NAME } from '../lib/contract';
 import { parseCallerArn, sessionNameFor } from '../lib/principals';
 import { EMULATOR_REGION } from '../scripts/emulator';
 import { restEvent } from '../scripts/events';
@@ -37,7 +38,7 @@ export async function setUpWorld(emulatorEndpoint: string) {
   }).send(
     new AssumeRoleCommand({
       RoleArn: ARNS.hubRole,
-      RoleSessionName: 'rolebroker-hub',
+      RoleSessionName: HUB_SESSION_NAME,
       DurationSeconds: 3600,
     }),
   );
